@@ -1,0 +1,57 @@
+# Beian — one command to run it, one to test it.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run setup venv test test-sqlite test-postgres lint bench system-deps demo clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+setup: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+## run: set everything up, load the demo data and start the web server and the task worker
+run: setup
+	@echo "Beian: http://$(HOST):$(PORT)/  (demo logins in README.md)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python manage.py run_huey --workers 2 & \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## system-deps: Debian packages the tests need (chromium for browser tests, postgresql)
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
+
+## test: lint, then the whole suite on SQLite and again on a throw-away PostgreSQL cluster
+test: venv system-deps lint test-sqlite test-postgres
+
+test-sqlite: venv
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-postgres: venv
+	@bash scripts/with-postgres.sh $(BIN)/pytest -q $(PYTEST_ARGS)
+
+## bench: every benchmark under bench/, each printing its figures and its ratio
+bench: venv
+	@for f in bench/*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf data/beian.sqlite3* data/huey.sqlite3* .pgtest test-artifacts

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "beian.registry"
+    label = "registry"
+    verbose_name = "新媒体账号与群聊"

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("", include("beian.dashboard.urls")),
+    path("", include("beian.users.urls")),
+    path("orgs/", include("beian.orgs.urls")),
+    path("registry/", include("beian.registry.urls")),
+    path("audit/", include("beian.core.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
