@@ -166,3 +166,12 @@ class Cast:
                 "nobody",
             )
         }
+
+
+def browser_login(page, username: str, password: str = PASSWORD) -> None:
+    """Logs in through the real login form of the live server behind `page`."""
+    page.goto(f"{page.base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
