@@ -51,7 +51,7 @@ test-postgres: venv
 
 ## bench: every benchmark under bench/, each printing its figures and its ratio
 bench: venv
-	@for f in bench/*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python $$f || exit 1; done
+	@for f in bench/[!_]*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf data/beian.sqlite3* data/huey.sqlite3* .pgtest test-artifacts
