@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("beian.users.urls")),
     path("orgs/", include("beian.orgs.urls")),
     path("registry/", include("beian.registry.urls")),
+    path("filings/", include("beian.filings.urls")),
+    path("compliance/", include("beian.compliance.urls")),
     path("audit/", include("beian.core.urls")),
     path("django-admin/", admin.site.urls),
 ]

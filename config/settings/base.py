@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "beian.users",
     "beian.orgs",
     "beian.registry",
+    "beian.filings",
     "beian.compliance",
     "beian.dashboard",
 ]
