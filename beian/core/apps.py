@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import policy, signals  # noqa: F401
