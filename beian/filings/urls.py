@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "filings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("waiting/", views.waiting, name="waiting"),
+    path("all/", views.filing_list, name="list"),
+    path("new/", views.create, name="create"),
+    path("late/<int:account_pk>/", views.create_late, name="create_late"),
+    path("group/<int:group_pk>/", views.create_group, name="create_group"),
+    path("change/<int:account_pk>/", views.change_create, name="change_create"),
+    path("close/account/<int:account_pk>/", views.closing_account, name="closing_account"),
+    path("close/group/<int:group_pk>/", views.closing_group, name="closing_group"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
+    path("<int:pk>/form.docx", views.download_docx, name="docx"),
+    path("<int:pk>/attach/", views.attach, name="attach"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+]
