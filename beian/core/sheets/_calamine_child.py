@@ -1,0 +1,105 @@
+"""Load a workbook with python-calamine; run as a separate, resource-limited process.
+
+This file is executed as a script (``python -I _calamine_child.py LIMITS``) by
+`reader.read_rows`, with the workbook's bytes on stdin; it writes a pickle of the result
+to stdout. It imports nothing from Beian (nor Django), so the child starts in ~50 ms.
+
+Why a child process: calamine builds a dense grid from the smallest to the largest cell
+address, so a 5 KB .xlsx with one cell in A1 and one in XFD1048576 asks for 512 GB and
+the Rust allocator aborts the whole process; an .ods can repeat an empty cell a billion
+times. No cheap pre-scan catches every variant (xlsx cells may omit their address), so
+the parse runs under an address-space limit (RLIMIT_AS), a CPU-time limit, and a wall
+clock timeout enforced by the parent, and a crash costs only the child.
+
+`load(data, max_cells)` is also called in-process when isolation is switched off.
+"""
+
+import contextlib
+import gc
+import io
+import pickle
+import sys
+
+
+def _normalise_rows(rows: list[list]) -> list[list]:
+    """Share equal strings (pickle then sends each once), empty rows as [], trailing empty
+    rows dropped."""
+    shared: dict[str, str] = {}
+    get = shared.setdefault
+    out: list[list] = []
+    append = out.append
+    keep = 0
+    for row in rows:
+        if row.count("") == len(row):
+            append([])
+        else:
+            append([get(v, v) if v.__class__ is str else v for v in row])
+            keep = len(out)
+    del out[keep:]
+    return out
+
+
+def load(data: bytes, max_cells: int) -> tuple:
+    """("ok", [(name, visible, rows, merged), …]) or ("error", code, detail)."""
+    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError as exc:
+        return ("error", "password", str(exc)[:500])
+    except Exception as exc:  # calamine raises many types for a broken file
+        return ("error", "corrupt", f"{type(exc).__name__}: {str(exc)[:500]}")
+    sheets = []
+    total = 0
+    try:
+        for index, meta in enumerate(workbook.sheets_metadata):
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_index(index)
+            end = sheet.end
+            if end is not None:
+                total += (end[0] + 1) * (end[1] + 1)
+            if total > max_cells:
+                return ("error", "too_big", f"{sheet.name}: {end}")
+            rows = _normalise_rows(sheet.to_python(skip_empty_area=False))
+            merged = sheet.merged_cell_ranges
+            if merged is not None:
+                merged = [(a[0], a[1], b[0], b[1]) for a, b in merged]
+            visible = meta.visible == SheetVisibleEnum.Visible
+            sheets.append((sheet.name, visible, rows, merged))
+    except PasswordError as exc:
+        return ("error", "password", str(exc)[:500])
+    except Exception as exc:
+        return ("error", "corrupt", f"{type(exc).__name__}: {str(exc)[:500]}")
+    return ("ok", sheets)
+
+
+def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
+    import resource
+
+    for limit, value in (
+        (resource.RLIMIT_AS, memory_bytes),
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_FSIZE, 0),
+    ):
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(limit, (value, value))
+
+
+def main(argv: list[str]) -> int:
+    memory_bytes, cpu_seconds, max_cells = (int(arg) for arg in argv[1:4])
+    gc.disable()  # a short-lived process that builds millions of objects
+    data = sys.stdin.buffer.read()
+    import python_calamine  # noqa: F401  (load the extension before the memory cap)
+
+    _limit_resources(memory_bytes, cpu_seconds)
+    result = load(data, max_cells)
+    del data
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,223 @@
+"""Reading sheets: cell values as calamine returns them, row by row, per worksheet.
+
+.xlsx / .xls / .ods are parsed by python-calamine in a separate, resource-limited process
+(see `_calamine_child`); .csv is decoded here (UTF-8 with or without BOM, then GB18030,
+or UTF-16 with a BOM) and split with the csv module, comma- or tab-separated.
+
+Call `check_upload()` first (or use `read_upload()`, which does both): `read_rows()`
+trusts the format it is given and relies on the zip checks done there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from . import _calamine_child
+from .errors import SheetError
+from .safety import MSG_CORRUPT, MSG_PROTECTED, SheetFormat, check_upload, decode_text
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30.0  # seconds of wall clock for one workbook
+DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # address space of the parsing process
+DEFAULT_MAX_CELLS = 10_000_000  # cells of the used range, all sheets together
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # upload size cap suggested to callers
+
+MSG_TIMEOUT = "文件解析超时"
+MSG_TOO_BIG = "表格范围过大或内容异常（可能含有大量空白格式或位置异常的单元格），无法读取"
+
+_CHILD = Path(_calamine_child.__file__)
+
+
+@dataclass(slots=True)
+class Sheet:
+    """One worksheet. `rows[0]` is Excel's row 1 and `rows[i][0]` column A; values are as
+    calamine returns them (str, float, int, bool, date, datetime, time, timedelta; "" for
+    an empty cell; CSV gives str only). An empty row is []; trailing empty rows are
+    dropped. `merged` lists merged areas as 0-based inclusive (first_row, first_col,
+    last_row, last_col); it is None when the format does not tell (.ods, .csv)."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: list[tuple[int, int, int, int]] | None = None
+    visible: bool = True
+    index: int = 0
+
+
+def read_upload(
+    name: str,
+    data: bytes | IO[bytes],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[SheetFormat, list[Sheet]]:
+    """`check_upload()` then `read_rows()`: the one call an import view needs."""
+    fmt = check_upload(name, data, max_bytes)
+    if not isinstance(data, bytes | bytearray | memoryview):
+        position = data.tell()
+        data.seek(0)
+        raw = data.read()
+        data.seek(position)
+    else:
+        raw = bytes(data)
+    return fmt, read_rows(raw, fmt, name=name, timeout=timeout)
+
+
+def read_rows(
+    source: bytes | str | os.PathLike | IO[bytes],
+    fmt: SheetFormat | str,
+    *,
+    name: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    max_cells: int = DEFAULT_MAX_CELLS,
+    isolate: bool = True,
+) -> list[Sheet]:
+    """All worksheets of a workbook (chart and macro sheets skipped), or the one "sheet" of
+    a CSV file (named after the file). Raises `SheetError` on a broken, protected,
+    oversized or too slow file. `isolate=False` parses in this process (trusted files
+    only: it removes the memory and time limits)."""
+    fmt = SheetFormat(fmt)
+    data = _read_source(source)
+    if fmt is SheetFormat.CSV:
+        return [_read_csv(data, _csv_sheet_name(name, source), time.monotonic() + timeout)]
+    if isolate:
+        result = _load_in_child(data, timeout, memory_limit, max_cells)
+    else:
+        result = _calamine_child.load(data, max_cells)
+    if result[0] != "ok":
+        code, detail = result[1], result[2]
+        logger.info("workbook refused by calamine: %s %s", code, detail)
+        if code == "password":
+            raise SheetError(MSG_PROTECTED)
+        if code == "too_big":
+            raise SheetError(MSG_TOO_BIG)
+        raise SheetError(MSG_CORRUPT)
+    sheets = [
+        Sheet(name=sheet_name, rows=rows, merged=merged, visible=visible, index=index)
+        for index, (sheet_name, visible, rows, merged) in enumerate(result[1])
+    ]
+    if not sheets:
+        raise SheetError("文件中没有工作表")
+    return sheets
+
+
+def _read_source(source) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    if isinstance(source, str | os.PathLike):
+        return Path(source).read_bytes()
+    if hasattr(source, "read"):
+        if hasattr(source, "seek"):
+            source.seek(0)
+        return source.read()
+    raise TypeError("read_rows() needs bytes, a path or a binary file object")
+
+
+def _csv_sheet_name(name: str | None, source) -> str:
+    if not name and isinstance(source, str | os.PathLike):
+        name = str(source)
+    if not name:
+        return "CSV"
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# ------------------------------------------------------------------------- child process
+
+
+class _DatesOnly(pickle.Unpickler):
+    """The child's answer holds only plain values and datetime objects; refuse anything
+    else, so that even a compromised parser could not make us run code."""
+
+    _ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
+                ("datetime", "timedelta"), ("datetime", "timezone")}  # fmt: skip
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
+
+
+def _load_in_child(data: bytes, timeout: float, memory_limit: int, max_cells: int) -> tuple:
+    command = [
+        sys.executable,
+        "-I",
+        str(_CHILD),
+        str(int(memory_limit)),
+        str(int(timeout) + 1),
+        str(int(max_cells)),
+    ]
+    try:
+        done = subprocess.run(  # noqa: S603  (our own script, fixed arguments)
+            command,
+            input=data,
+            capture_output=True,
+            timeout=timeout,
+            env={"LC_ALL": "C.UTF-8", "RUST_BACKTRACE": "0"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise SheetError(f"{MSG_TIMEOUT}（超过 {timeout:g} 秒），请检查文件或拆分后再上传") from exc
+    except OSError as exc:  # no usable interpreter (e.g. embedded in uWSGI)
+        logger.exception("cannot start the sheet parser process with %s", sys.executable)
+        raise SheetError("服务器暂时无法解析表格文件，请稍后再试或联系管理员") from exc
+    if done.returncode != 0 or not done.stdout:
+        logger.warning(
+            "sheet parser process failed (code %s): %s",
+            done.returncode,
+            done.stderr[-2000:].decode("utf-8", "replace"),
+        )
+        if done.returncode in (-24, 152):  # SIGXCPU: the CPU-time limit
+            raise SheetError(f"{MSG_TIMEOUT}（超过 {timeout:g} 秒），请检查文件或拆分后再上传")
+        raise SheetError(MSG_TOO_BIG)
+    try:
+        return _DatesOnly(io.BytesIO(done.stdout)).load()
+    except Exception as exc:
+        logger.warning("sheet parser process answered garbage: %s", exc)
+        raise SheetError(MSG_CORRUPT) from exc
+
+
+# ------------------------------------------------------------------------------------ CSV
+
+_CSV_CHECK_EVERY = 4096
+
+
+def _read_csv(data: bytes, name: str, deadline: float) -> Sheet:
+    text = decode_text(data)
+    if text is None:
+        raise SheetError("CSV 文件的编码无法识别，请另存为“CSV UTF-8”或 GBK 编码后再上传")
+    text = text.lstrip("\ufeff")
+    delimiter = _sniff_delimiter(text)
+    rows: list[list[Any]] = []
+    last = -1
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for index, row in enumerate(reader):
+            if index % _CSV_CHECK_EVERY == 0 and time.monotonic() > deadline:
+                raise SheetError(MSG_TIMEOUT)
+            if any(row):
+                rows.append(row)
+                last = index
+            else:
+                rows.append([])
+    except csv.Error as exc:
+        raise SheetError(f"CSV 文件格式有误：{exc}") from exc
+    del rows[last + 1 :]
+    return Sheet(name=name, rows=rows, merged=None)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma unless the first lines hold more tabs than commas (Excel's "Unicode text"
+    and many systems' "xls" exports are tab-separated)."""
+    head = text[:8192]
+    return "\t" if head.count("\t") > head.count(",") else ","
