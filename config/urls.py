@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("beian.registry.urls")),
     path("filings/", include("beian.filings.urls")),
     path("compliance/", include("beian.compliance.urls")),
+    path("transfer/", include("beian.transfer.urls")),
     path("audit/", include("beian.core.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "beian.registry",
     "beian.filings",
     "beian.compliance",
+    "beian.transfer",
     "beian.dashboard",
 ]
 
