@@ -36,20 +36,20 @@ class UnitChoiceField(forms.ModelChoiceField):
 ACCOUNT_FIELDS = (
     "owner_unit",
     "guiding_unit",
-    "is_personal",
     "platform",
+    "is_personal",
     "account_name",
     "external_id",
     "url",
-    "responsible_name",
-    "responsible_post",
-    "responsible_phone",
     "created_month",
     "goes_live_on",
     "verified",
     "verified_month",
-    "columns",
+    "responsible_name",
+    "responsible_post",
+    "responsible_phone",
     "update_frequency",
+    "columns",
     "introduction",
 )
 
@@ -191,9 +191,12 @@ class FilingForm(StyledFormMixin, forms.ModelForm):
 class TeamMemberForm(StyledFormMixin, forms.Form):
     """One row of the 管理队伍 table."""
 
-    role = forms.ChoiceField(label=_("职能"), choices=TeamRole.choices)
+    # Initial values matter: a row left as it came is "unchanged" and so not saved.
+    role = forms.ChoiceField(label=_("职能"), choices=TeamRole.choices, initial=TeamRole.OPERATOR)
     name = forms.CharField(label=_("姓名"), max_length=64)
-    identity = forms.ChoiceField(label=_("身份"), choices=PersonKind.choices)
+    identity = forms.ChoiceField(
+        label=_("身份"), choices=PersonKind.choices, initial=PersonKind.STAFF
+    )
     unit_name = forms.CharField(label=_("单位"), max_length=128, required=False)
     post = forms.CharField(label=_("职务"), max_length=64, required=False)
     mobile = forms.CharField(label=_("手机号"), max_length=20, required=False)
