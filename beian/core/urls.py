@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .audit_views import AuditListView
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", AuditListView.as_view(), name="audit_list"),
+]

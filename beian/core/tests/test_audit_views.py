@@ -1,0 +1,137 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from beian.core.audit import audit
+from beian.core.choices import AuditEventType
+from beian.core.models import AuditEvent
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("core:audit_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("school_admin", 200),
+        ("auditor", 200),
+        ("leader", 403),
+        ("league_approver", 403),
+        ("cs_unit_admin", 403),
+        ("lit_unit_admin", 403),
+        ("lit_operator", 403),
+        ("nobody", 403),
+    ],
+)
+def test_only_school_admins_and_auditors_read_the_log(client, cast, who, status):
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("core:audit_list")).status_code == status
+
+
+@pytest.mark.django_db
+def test_the_log_has_no_way_to_write(client, cast):
+    client.force_login(cast.school_admin)
+    audit(event=AuditEventType.OTHER, actor=cast.school_admin)
+    count = AuditEvent.objects.count()
+    url = reverse("core:audit_list")
+    assert client.post(url, {"event": "other"}).status_code == 405
+    assert client.put(url).status_code == 405
+    assert client.delete(url).status_code == 405
+    assert 'method="post"' not in client.get(url).content.decode().split("</header>", 1)[1]
+    assert AuditEvent.objects.count() == count
+
+
+def _event(at, **kw):
+    kw.setdefault("event", AuditEventType.OTHER)
+    return AuditEvent.objects.create(at=at, **kw)
+
+
+@pytest.mark.django_db
+def test_newest_first_and_filters(client, cast):
+    old = _event(datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI), actor_name="zhang", event="update")
+    mid = _event(
+        datetime(2026, 2, 1, 0, 30, tzinfo=SHANGHAI),
+        actor_name="wang",
+        event="login_failed",
+        success=False,
+        ip="10.0.0.9",
+    )
+    new = _event(
+        datetime(2026, 3, 1, 23, 30, tzinfo=SHANGHAI), actor_name="zhangsan", event="export"
+    )
+    client.force_login(cast.auditor)
+    url = reverse("core:audit_list")
+
+    mine = {old.pk, mid.pk, new.pk}  # logging in wrote an event too
+
+    def rows(**params):
+        response = client.get(url, params)
+        return [e.pk for e in response.context["table"].page.object_list.data if e.pk in mine]
+
+    assert rows() == [new.pk, mid.pk, old.pk]
+    assert rows(event="login_failed") == [mid.pk]
+    assert rows(actor="zhang") == [new.pk, old.pk]
+    assert rows(success="false") == [mid.pk]
+    assert rows(success="true") == [new.pk, old.pk]
+    # dates are the school's local dates (00:30 on 1 February in Shanghai is still 1 February)
+    assert rows(since="2026-02-01", until="2026-02-01") == [mid.pk]
+    assert rows(since="2026-02-01") == [new.pk, mid.pk]
+    assert rows(until="2026-01-31") == [old.pk]
+
+
+@pytest.mark.django_db
+def test_rows_show_time_actor_event_result_ip_and_detail(client, cast):
+    audit(
+        event=AuditEventType.VIEW_PERSONAL_DATA,
+        actor=cast.school_admin,
+        detail={"filter": "kind=staff", "rows": 12},
+    )
+    _event(
+        datetime(2026, 2, 1, 8, 0, tzinfo=SHANGHAI),
+        actor_name="ghost",
+        event="login_failed",
+        success=False,
+        ip="10.0.0.9",
+    )
+    client.force_login(cast.school_admin)
+    content = client.get(reverse("core:audit_list")).content.decode()
+    for text in (
+        "批量查看个人信息",
+        "school_admin",
+        "kind=staff",
+        "登录失败",
+        "ghost",
+        "10.0.0.9",
+        "失败",
+    ):
+        assert text in content, text
+    assert "2026-02-01 08:00:00" in content
+
+
+@pytest.mark.django_db
+def test_paginated_with_a_fixed_number_of_queries(client, cast):
+    client.force_login(cast.school_admin)
+    for i in range(5):
+        audit(event=AuditEventType.OTHER, actor=cast.school_admin, detail={"i": i})
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("core:audit_list"))
+    AuditEvent.objects.bulk_create(
+        AuditEvent(event=AuditEventType.OTHER, actor_name=f"u{i}") for i in range(120)
+    )
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(reverse("core:audit_list"), {"per_page": 25, "page": 2})
+    assert len(after) == len(before)
+    table = response.context["table"]
+    assert table.paginator.count == AuditEvent.objects.count() >= 125
+    assert len(table.page.object_list) == 25
