@@ -53,6 +53,8 @@ def test_tier2_wechat_filing_end_to_end(
     for username in ("lit_unit_admin", "school_admin", "leader"):
         _as(page, username)
         page.goto(f"{page.base_url}/filings/waiting/")
+        if username == "lit_unit_admin":
+            screenshot(page, "filings-03a-waiting-list")
         page.click(f"text={ACCOUNT}")
         page.wait_for_load_state("networkidle")
         if username == "lit_unit_admin":
@@ -78,3 +80,8 @@ def test_tier2_wechat_filing_end_to_end(
         + [c.text for t in document.tables for r in t.rows for c in r.cells]
     )
     assert ACCOUNT in text and filing.registration_number in text and "赵运营" in text
+
+    _as(page, "lit_operator")
+    page.goto(f"{page.base_url}/filings/inbox/")
+    assert "已审批通过" in page.content()
+    screenshot(page, "filings-05-inbox")
