@@ -1,12 +1,53 @@
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from beian.testing import Cast
 
 CHROMIUM = os.environ.get("BEIAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+_APPEND_ONLY = importlib.import_module("beian.core.migrations.0003_auditevent_append_only")
+_SEED_PLATFORMS = importlib.import_module("beian.registry.migrations.0003_seed_platforms")
+_original_flush = BaseDatabaseOperations.execute_sql_flush
+
+
+def _flush_for_tests(self, sql_list):
+    """How the test runner empties the database after a transactional test (browser tests,
+    race tests). The audit log refuses DELETE/TRUNCATE by design, so its triggers are off
+    only while the flush runs; and the platform catalogue, written by a data migration, is
+    seeded again so that the tests after this one find it."""
+    from django.apps import apps
+
+    connection = self.connection
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
+        else:
+            for sql in _APPEND_ONLY.SQLITE_DOWN:
+                cursor.execute(sql)
+    try:
+        _original_flush(self, sql_list)
+    finally:
+        with connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER USER")
+            else:
+                for sql in _APPEND_ONLY.SQLITE_UP:
+                    cursor.execute(sql)
+    _SEED_PLATFORMS.seed(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_flush():
+    BaseDatabaseOperations.execute_sql_flush = _flush_for_tests
+    yield
+    BaseDatabaseOperations.execute_sql_flush = _original_flush
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ username (length and common passwords are Django's own validators)."""
 
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -28,3 +29,14 @@ class NotUsernameValidator:
 
     def get_help_text(self):
         return _("密码不能包含用户名。")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with its message in Chinese (Django 5.2's own string for this
+    message has no up-to-date Chinese translation)."""
+
+    def get_error_message(self):
+        return _("密码太短，至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}
+
+    def get_help_text(self):
+        return _("密码至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}

@@ -21,3 +21,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# HSTS preload is a commitment for every subdomain of the school's domain (many of which are
+# not ours to run over HTTPS); it is offered through DJANGO_HSTS_PRELOAD, not forced.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]  # noqa: F405

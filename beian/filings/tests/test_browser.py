@@ -20,9 +20,7 @@ def _as(page, username):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_tier2_wechat_filing_end_to_end(
-    allow_audit_flush, seeded_platforms, cast, page, screenshot, tmp_path
-):
+def test_tier2_wechat_filing_end_to_end(cast, page, screenshot, tmp_path):
     _as(page, "lit_operator")
     page.goto(f"{page.base_url}/filings/new/")
     page.select_option("#id_owner_unit", label="文学院")

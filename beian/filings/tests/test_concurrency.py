@@ -14,7 +14,7 @@ APPROVALS = 8
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_final_approvals_take_gapless_numbers(allow_audit_flush, seeded_platforms, cast):
+def test_concurrent_final_approvals_take_gapless_numbers(cast):
     if connection.vendor != "postgresql":
         pytest.skip(
             "needs PostgreSQL: SQLite serialises writers (IMMEDIATE transactions), so "

@@ -44,12 +44,6 @@ class TestUserCreate:
         assert any(message in m for m in exc.value.messages), exc.value.messages
         assert not User.objects.filter(username="wang").exists()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="Django 5.2 changed the MinimumLengthValidator msgid (%d) and its zh_Hans "
-        "catalog still has the old one (%(min_length)d): the message stays English until the "
-        "project supplies a Chinese one (validator subclass or locale/ override)",
-    )
     def test_too_short_password_message_is_chinese(self, cast):
         with pytest.raises(ValidationError) as exc:
             user_create(actor=cast.school_admin, username="wang", password="Ab1!")
