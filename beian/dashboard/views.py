@@ -4,6 +4,8 @@ attention."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from beian.filings.selectors import pending_counts
+
 from .selectors import home_overview
 
 
@@ -13,5 +15,10 @@ def home(request):
     return render(
         request,
         "dashboard/home.html",
-        {"overview": home_overview(user), "roles": user.role_assignments, "nav": "home"},
+        {
+            "overview": home_overview(user),
+            "pending": pending_counts(user),
+            "roles": user.role_assignments,
+            "nav": "home",
+        },
     )

@@ -20,6 +20,7 @@ from . import selectors, services
 from .filters import AccountFilterSet, GroupFilterSet
 from .forms import AccountForm, CloseForm, GroupForm, TeamFormSet, TierForm
 from .models import ChatGroup, MediaAccount
+from .panels import render_panels
 from .tables import AccountTable, GroupTable, format_audience
 
 # --- lists ---------------------------------------------------------------------------
@@ -70,6 +71,7 @@ def account_detail(request, pk: int):
             "history": selectors.record_history(account),
             "audience": format_audience(account.audience),
             "user_sees_personal": request.user.can_see_personal_data(account),
+            "panels": render_panels(request, account),
             "nav": "accounts",
             **selectors.record_permissions(request.user, account),
         },
@@ -87,6 +89,7 @@ def group_detail(request, pk: int):
             "team": selectors.record_team(group),
             "history": selectors.record_history(group),
             "user_sees_personal": request.user.can_see_personal_data(group),
+            "panels": render_panels(request, group),
             "nav": "groups",
             **selectors.record_permissions(request.user, group),
         },

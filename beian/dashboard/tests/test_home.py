@@ -150,4 +150,4 @@ def test_home_costs_a_fixed_number_of_queries(client, cast):
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("home"))
     assert len(after) == len(before)
-    assert len(after) <= 12
+    assert len(after) <= 18, [q["sql"][:80] for q in after.captured_queries]
