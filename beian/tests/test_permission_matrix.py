@@ -1,0 +1,223 @@
+"""The permission matrix: every route of the URLconf, for anonymous users and each role, in
+scope (objects of 计算机学院, where cs_unit_admin is unit admin) and out of scope (objects of
+文学院, where lit_operator is on the team). A route that is not probed here fails
+`test_every_route_is_in_the_matrix`.
+
+Codes: 200 shown, 302 done / sent to login (anonymous), 400 refused input, 403 seen but not
+allowed, 404 absent or not yours (the two cannot be told apart), 405 wrong method.
+"""
+
+from collections import defaultdict
+
+import pytest
+from django.urls import reverse
+
+from beian.tests.matrix import PROBES, ROLES, World, run_probe
+from beian.tests.urlconf import named_routes
+
+# fmt: off
+EXPECTED = {
+    'home GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'login GET': (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    'logout POST': (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    'core:audit_list GET': (302, 403, 200, 403, 403, 403, 403, 403, 200),
+    'orgs:unit_list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'orgs:unit_create GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'orgs:unit_create POST': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'orgs:unit_detail GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'orgs:unit_detail GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'orgs:unit_update GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'orgs:unit_update POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'orgs:unit_update GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'orgs:unit_update POST lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'orgs:person_list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'orgs:person_create GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'orgs:person_create POST': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'orgs:person_detail GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'orgs:person_detail GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'orgs:person_update GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'orgs:person_update POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'orgs:person_update GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'orgs:person_update POST lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'users:user_list GET': (302, 403, 200, 403, 403, 403, 403, 403, 403),
+    'users:user_create GET': (302, 403, 200, 403, 403, 403, 403, 403, 403),
+    'users:user_create POST': (302, 403, 200, 403, 403, 403, 403, 403, 403),
+    'users:user_detail GET': (302, 403, 200, 403, 403, 403, 403, 403, 403),
+    'users:role_grant GET': (302, 403, 200, 403, 403, 403, 403, 403, 403),
+    'users:role_grant POST': (302, 403, 400, 403, 403, 403, 403, 403, 403),
+    'users:role_revoke GET': (302, 403, 200, 403, 403, 403, 403, 403, 403),
+    'users:role_revoke POST': (302, 403, 302, 403, 403, 403, 403, 403, 403),
+    'registry:account_list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'registry:account_create GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'registry:account_create POST': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'registry:account_detail GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'registry:account_detail GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'registry:account_edit GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:account_edit POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:account_edit GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'registry:account_edit POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'registry:account_close GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:account_close POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:account_close GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'registry:account_close POST lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'registry:account_tier GET cs': (302, 404, 200, 403, 404, 403, 404, 404, 403),
+    'registry:account_tier POST cs': (302, 404, 200, 403, 404, 403, 404, 404, 403),
+    'registry:account_tier GET lit': (302, 404, 200, 403, 404, 404, 403, 403, 403),
+    'registry:account_tier POST lit': (302, 404, 200, 403, 404, 404, 403, 403, 403),
+    'registry:group_list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'registry:group_create GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'registry:group_create POST': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'registry:group_detail GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'registry:group_detail GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'registry:group_edit GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:group_edit POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:group_edit GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'registry:group_edit POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'registry:group_dissolve GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:group_dissolve POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'registry:group_dissolve GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'registry:group_dissolve POST lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'filings:mine GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'filings:waiting GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'filings:list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'filings:create GET': (302, 403, 200, 403, 200, 200, 200, 200, 403),
+    'filings:create POST': (302, 403, 200, 403, 200, 200, 200, 200, 403),
+    'filings:create_late GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:create_late POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:create_late GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:create_late POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:create_group GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:create_group POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:create_group GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:create_group POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:change_create GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:change_create POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:change_create GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:change_create POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:closing_account GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:closing_account POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:closing_account GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:closing_account POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:closing_group GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:closing_group POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'filings:closing_group GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:closing_group POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'filings:detail GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'filings:detail GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'filings:edit GET cs': (302, 404, 403, 403, 404, 403, 404, 404, 403),
+    'filings:edit POST cs': (302, 404, 403, 403, 404, 403, 404, 404, 403),
+    'filings:edit GET lit': (302, 404, 403, 403, 404, 404, 403, 403, 403),
+    'filings:edit POST lit': (302, 404, 403, 403, 404, 404, 403, 403, 403),
+    'filings:submit POST cs': (302, 404, 403, 403, 404, 302, 404, 404, 403),
+    'filings:submit POST lit': (302, 404, 403, 403, 404, 404, 403, 302, 403),
+    'filings:withdraw POST cs': (302, 404, 403, 403, 404, 302, 404, 404, 403),
+    'filings:withdraw POST lit': (302, 404, 403, 403, 404, 404, 403, 302, 403),
+    'filings:decide POST cs': (302, 404, 302, 403, 404, 403, 404, 404, 403),
+    'filings:decide POST lit': (302, 404, 403, 403, 404, 404, 302, 403, 403),
+    'filings:docx GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'filings:docx GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'filings:attach GET cs': (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    'filings:attach POST cs': (302, 404, 302, 403, 404, 302, 404, 404, 403),
+    'filings:attach GET lit': (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    'filings:attach POST lit': (302, 404, 302, 403, 404, 404, 302, 302, 403),
+    'filings:attachment GET': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'filings:inbox GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'filings:notification_open POST': (302, 404, 404, 404, 404, 404, 302, 404, 404),
+    'filings:inbox_read_all POST': (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    'compliance:overview GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'compliance:finding_list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'compliance:finding_export GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'compliance:finding_detail GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'compliance:finding_detail GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
+    'compliance:finding_waive GET cs': (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    'compliance:finding_waive POST cs': (302, 404, 302, 403, 404, 403, 404, 404, 403),
+    'compliance:finding_waive GET lit': (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    'compliance:finding_waive POST lit': (302, 404, 302, 403, 404, 404, 403, 403, 403),
+    'compliance:finding_unwaive POST cs': (302, 404, 302, 403, 404, 403, 404, 404, 403),
+    'compliance:finding_unwaive POST lit': (302, 404, 302, 403, 404, 404, 403, 403, 403),
+    'compliance:todo GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'compliance:rule_list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'compliance:scan_now POST': (302, 403, 302, 403, 403, 403, 403, 403, 403),
+    'compliance:name_check GET': (302, 403, 200, 200, 200, 200, 200, 200, 200),
+    'compliance:name_check POST': (302, 403, 200, 200, 200, 200, 200, 200, 200),
+    'compliance:activity_report GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'compliance:activity_report POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'compliance:activity_report GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    'compliance:activity_report POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+}
+# fmt: on
+
+PROBES_BY_ROUTE = defaultdict(list)
+for _probe in PROBES:
+    PROBES_BY_ROUTE[_probe.route].append(_probe)
+
+
+def test_every_route_is_in_the_matrix():
+    missing = named_routes() - set(PROBES_BY_ROUTE)
+    assert not missing, f"routes without a row in the permission matrix: {sorted(missing)}"
+    assert set(EXPECTED) == {p.key for p in PROBES}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(PROBES_BY_ROUTE))
+def test_route_answers_each_role_as_the_matrix_says(route):
+    world = World()
+    wrong = []
+    for probe in PROBES_BY_ROUTE[route]:
+        got = tuple(run_probe(world, probe, role) for role in ROLES)
+        if got != EXPECTED[probe.key]:
+            wrong.append(
+                f"{probe.key}: "
+                + ", ".join(
+                    f"{role} {g} (expected {e})"
+                    for role, g, e in zip(ROLES, got, EXPECTED[probe.key], strict=True)
+                    if g != e
+                )
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+#: Pages that list, search or export: what each scoped user must never find in them.
+LISTINGS = [
+    ("registry:account_list", {}),
+    ("registry:account_list", {"q": "文学院"}),
+    ("registry:group_list", {}),
+    ("registry:group_list", {"q": "群"}),
+    ("orgs:unit_list", {}),
+    ("orgs:person_list", {}),
+    ("orgs:person_list", {"q": "李"}),
+    ("compliance:finding_list", {}),
+    ("compliance:todo", {}),
+    ("filings:list", {}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "query"), LISTINGS)
+def test_lists_and_searches_leak_nothing_out_of_scope(client, route, query):
+    world = World()
+    cast = world.cast
+    hidden = {
+        cast.cs_unit_admin: ["文学院微言", "文学院2024级辅导员群", "李老师", "13900001111"],
+        cast.lit_operator: ["计算机学院团委", "计算机学院教职工群", "张书记", "13812341234"],
+        cast.league_approver: ["文学院微言", "计算机学院团委", "张书记", "李老师"],
+    }
+    for user, secrets in hidden.items():
+        client.force_login(user)
+        response = client.get(reverse(route), query)
+        assert response.status_code == 200
+        page = response.content.decode()
+        leaked = [s for s in secrets if s in page]
+        assert not leaked, f"{user.username} sees {leaked} on {route} {query}"
+
+
+@pytest.mark.django_db
+def test_the_probes_can_see_a_leak():
+    """The leak test above must be able to fail: the school admin does see those names."""
+    world = World()
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.cast.school_admin)
+    page = client.get(reverse("registry:account_list")).content.decode()
+    assert "文学院微言" in page and "计算机学院团委" in page
