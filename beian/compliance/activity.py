@@ -1,0 +1,295 @@
+"""Activity: when did an account last post? (PRODUCT §9)
+
+Dates come from three places, each stored with its source on the account
+(`last_post_date`, `last_post_source`) and feeding the zombie rules:
+
+- the operator reports it (`activity_report`, through the registry's `account_update`, so
+  it is checked, kept in the record's history and audited like any other edit);
+- the annual inspection (campaigns app, later);
+- the account's RSS / Atom feed (`MediaAccount.feed_url`), polled politely by `poll_feeds`:
+
+  * conditional requests: the ETag and Last-Modified of the last answer are sent back as
+    If-None-Match / If-Modified-Since, and a 304 costs the server nothing;
+  * one request per host at a time, at least `HOST_INTERVAL` seconds apart, and at most
+    `MAX_PER_HOST` requests per host in one run (the rest wait for the next run);
+  * short timeouts, at most `MAX_BYTES` read, at most 3 redirects;
+  * a feed is checked again after `POLL_INTERVAL`; after a failure (network error, 4xx/5xx,
+    not a feed) after `BACKOFF_BASE` doubled for each consecutive failure, at most
+    `BACKOFF_MAX`; a Retry-After header is honoured;
+  * the newest entry's date (published, else updated; else the feed's own date) becomes
+    the account's last post date, with source "feed", only when it is newer.
+
+Feed dates are observations, not edits: they update the account row without a history
+entry (which would fill every account's history with daily rows); the feed's own state
+(`FeedState`) shows when it was checked and what it answered.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import feedparser
+import httpx
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beian.registry.choices import AccountStatus, ActivitySource
+from beian.registry.models import MediaAccount
+from beian.registry.services import account_update
+
+from .engine import records_changed, scan_records
+from .models import FeedState
+
+logger = logging.getLogger(__name__)
+
+POLL_INTERVAL = timedelta(hours=12)
+BACKOFF_BASE = timedelta(minutes=30)
+BACKOFF_MAX = timedelta(days=7)
+HOST_INTERVAL = 2.0  # seconds between two requests to one host
+MAX_PER_HOST = 200  # requests to one host in one run
+MAX_PER_RUN = 2000  # feeds checked in one run
+MAX_BYTES = 2 * 1024 * 1024
+MAX_REDIRECTS = 3
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+USER_AGENT = "Beian-feed-checker/1.0 (university new-media registry; polite polling)"
+
+
+# --- Reported by the operator ---------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_report(*, actor, account: MediaAccount, on: date) -> MediaAccount:
+    """An operator (or a unit or school admin) reports the account's last post date. The
+    date may not be in the future nor before the account was created; it replaces the
+    stored date whatever its source (a person's statement corrects a feed)."""
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("最近发布日期不能晚于今天")})
+    if account.created_month and on < account.created_month:
+        raise ValidationError({"on": _("最近发布日期不能早于账号创建时间")})
+    account = account_update(
+        actor=actor,
+        account=account,
+        data={"last_post_date": on, "last_post_source": ActivitySource.OPERATOR},
+    )
+    records_changed(accounts=[account.pk])
+    return account
+
+
+# --- Polled from feeds --------------------------------------------------------------------------
+
+
+@dataclass
+class PollStats:
+    checked: int = 0
+    not_modified: int = 0
+    updated: int = 0
+    failed: int = 0
+    deferred: int = 0
+    updated_accounts: list[int] = field(default_factory=list)
+
+
+class HostThrottle:
+    """At most one request per host every `interval` seconds, and `limit` per run."""
+
+    def __init__(
+        self,
+        interval: float = HOST_INTERVAL,
+        limit: int = MAX_PER_HOST,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.interval, self.limit = interval, limit
+        self.clock, self.sleep = clock, sleep
+        self.last: dict[str, float] = {}
+        self.count: dict[str, int] = {}
+
+    def allow(self, host: str) -> bool:
+        """Wait until the host may be asked again; False when its budget is spent."""
+        if self.count.get(host, 0) >= self.limit:
+            return False
+        if host in self.last:
+            wait = self.last[host] + self.interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+        self.last[host] = self.clock()
+        self.count[host] = self.count.get(host, 0) + 1
+        return True
+
+
+def due_feeds(now: datetime):
+    """Accounts with a feed that are due: never checked, or their next check has come."""
+    return (
+        MediaAccount.objects.exclude(feed_url="")
+        .exclude(status=AccountStatus.CLOSED)
+        .filter(
+            Q(feed_state__isnull=True)
+            | Q(feed_state__next_check_at__isnull=True)
+            | Q(feed_state__next_check_at__lte=now)
+        )
+        .select_related("feed_state")
+        .order_by("feed_state__next_check_at", "pk")
+    )
+
+
+def poll_feeds(
+    *,
+    now: datetime | None = None,
+    client: httpx.Client | None = None,
+    throttle: HostThrottle | None = None,
+    limit: int = MAX_PER_RUN,
+) -> PollStats:
+    """Check the due feeds once each (see the module's notes on politeness) and re-check the
+    accounts whose last post date moved."""
+    stats = PollStats()
+    throttle = throttle or HostThrottle()
+    own_client = client is None
+    client = client or httpx.Client(
+        timeout=TIMEOUT,
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+    )
+    try:
+        for account in due_feeds(now or timezone.now())[:limit]:
+            host = (urlsplit(account.feed_url).hostname or "").lower()
+            if not throttle.allow(host):
+                stats.deferred += 1
+                continue
+            _check_feed(client, account, stats)
+    finally:
+        if own_client:
+            client.close()
+    if stats.updated_accounts:
+        scan_records(accounts=stats.updated_accounts)
+    return stats
+
+
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+
+class FeedError(Exception):
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: timedelta | None = None
+    ):
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+
+
+def _check_feed(client: httpx.Client, account: MediaAccount, stats: PollStats) -> None:
+    state = getattr(account, "feed_state", None) or FeedState(account=account)
+    stats.checked += 1
+    now = timezone.now()
+    state.last_checked = now
+    headers = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    try:
+        status, response_headers, body = _fetch(client, account.feed_url, headers)
+        state.last_status = status
+        if status == 304:
+            stats.not_modified += 1
+        else:
+            newest = newest_entry_date(body)
+            state.etag = response_headers.get("etag", "")[:255]
+            state.last_modified = response_headers.get("last-modified", "")[:64]
+            state.last_entry_date = newest
+            if newest and (account.last_post_date is None or newest > account.last_post_date):
+                MediaAccount.objects.filter(pk=account.pk).update(
+                    last_post_date=newest, last_post_source=ActivitySource.FEED
+                )
+                stats.updated += 1
+                stats.updated_accounts.append(account.pk)
+        state.failures = 0
+        state.last_error = ""
+        state.next_check_at = now + POLL_INTERVAL
+    except FeedError as exc:
+        stats.failed += 1
+        state.failures += 1
+        state.last_status = exc.status
+        state.last_error = str(exc)[:255]
+        delay = min(BACKOFF_BASE * 2 ** (state.failures - 1), BACKOFF_MAX)
+        if exc.retry_after:
+            delay = min(max(delay, exc.retry_after), BACKOFF_MAX)
+        state.next_check_at = now + delay
+        logger.info("feed of account %s failed (%s): %s", account.pk, state.failures, exc)
+    state.save()
+
+
+def _fetch(client: httpx.Client, url: str, headers: dict) -> tuple[int, httpx.Headers, bytes]:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FeedError(_("订阅源地址须以 http:// 或 https:// 开头"))
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304:
+                return 304, response.headers, b""
+            if response.status_code >= 400:
+                raise FeedError(
+                    _("服务器返回 HTTP %(status)s") % {"status": response.status_code},
+                    response.status_code,
+                    _retry_after(response.headers.get("retry-after")),
+                )
+            body = bytearray()
+            for part in response.iter_bytes():
+                body += part
+                if len(body) > MAX_BYTES:
+                    raise FeedError(_("订阅源超过 %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024})
+            return response.status_code, response.headers, bytes(body)
+    except httpx.TimeoutException as exc:
+        raise FeedError(_("连接超时")) from exc
+    except httpx.TooManyRedirects as exc:
+        raise FeedError(_("重定向次数过多")) from exc
+    except httpx.HTTPError as exc:
+        raise FeedError(_("无法连接：%(error)s") % {"error": type(exc).__name__}) from exc
+
+
+def _retry_after(value: str | None) -> timedelta | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return timedelta(seconds=int(value.strip()))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(when - timezone.now(), timedelta(0))
+
+
+def newest_entry_date(body: bytes) -> date | None:
+    """The local (school time zone) date of the newest entry of an RSS / Atom document: an
+    entry's published date, else its updated date; the feed's own date when no entry has
+    one. FeedError when the document is not a feed."""
+    parsed = feedparser.parse(body)
+    if parsed.bozo and not parsed.entries and not parsed.feed:
+        raise FeedError(_("内容不是 RSS/Atom 订阅源"))
+    if not parsed.version and not parsed.entries:
+        raise FeedError(_("内容不是 RSS/Atom 订阅源"))
+    stamps = [
+        entry.get("published_parsed") or entry.get("updated_parsed") for entry in parsed.entries
+    ]
+    stamps = [s for s in stamps if s]
+    if not stamps:
+        own = parsed.feed.get("updated_parsed") or parsed.feed.get("published_parsed")
+        stamps = [own] if own else []
+    if not stamps:
+        return None
+    newest = max(calendar.timegm(s) for s in stamps)
+    moment = datetime.fromtimestamp(newest, tz=UTC)
+    # A date in the future (a wrong clock on the feed) is not believed beyond today.
+    return min(timezone.localtime(moment).date(), timezone.localdate())
