@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from beian.core.audit import audit, changed_fields
 from beian.core.choices import AuditEventType
+from beian.core.hooks import records_changed
 from beian.core.masking import MASKERS
 from beian.core.validators import normalize_phone
 
@@ -120,6 +121,8 @@ def unit_update(*, actor, unit: Unit, data: dict[str, Any]) -> Unit:
     unit._history_user = actor
     unit.save()
     audit(event=AuditEventType.UPDATE, actor=actor, obj=unit, detail={"changes": changes})
+    if changes.keys() & {"head", "kind", "parent"}:
+        records_changed(units=[unit.pk])
     return unit
 
 
@@ -201,6 +204,7 @@ def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
     audit(
         event=AuditEventType.UPDATE, actor=actor, obj=person, detail={"changes": _redacted(changes)}
     )
+    records_changed(people=[person.pk])
     return person
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from beian.core.audit import audit, changed_fields
 from beian.core.choices import AuditEventType
+from beian.core.hooks import records_changed
 from beian.orgs.models import Person, Unit
 
 from .choices import AccountStatus, FilingState, GroupStatus, TeamRole, Tier
@@ -436,6 +437,8 @@ def _save(instance, actor, reason: str | None = None) -> None:
     if reason:
         instance._change_reason = reason
     instance.save()
+    kind = "accounts" if isinstance(instance, MediaAccount) else "groups"
+    records_changed(**{kind: [instance.pk]})
 
 
 def _replace_team(record, member_model, team: Team, actor) -> None:

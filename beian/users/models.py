@@ -161,7 +161,7 @@ class RoleAssignment(models.Model):
                 violation_error_message=_("该用户已有此角色"),
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in UNIT_ROLES]) | Q(unit__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in UNIT_ROLES)) | Q(unit__isnull=False),
                 name="users_roleassignment_unit_role_has_unit",
                 violation_error_message=_("二级单位管理员和校团委审批人须指定管辖单位"),
             ),

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '角色分配',
                 'verbose_name_plural': '角色分配',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'unit'), name='users_roleassignment_unique_user_role_unit', violation_error_message='该用户已有此角色'), models.UniqueConstraint(condition=models.Q(('unit__isnull', True)), fields=('user', 'role'), name='users_roleassignment_unique_user_global_role', violation_error_message='该用户已有此角色'), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['unit_admin', 'league_approver']), _negated=True), ('unit__isnull', False), _connector='OR'), name='users_roleassignment_unit_role_has_unit', violation_error_message='二级单位管理员和校团委审批人须指定管辖单位')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'unit'), name='users_roleassignment_unique_user_role_unit', violation_error_message='该用户已有此角色'), models.UniqueConstraint(condition=models.Q(('unit__isnull', True)), fields=('user', 'role'), name='users_roleassignment_unique_user_global_role', violation_error_message='该用户已有此角色'), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['league_approver', 'unit_admin']), _negated=True), ('unit__isnull', False), _connector='OR'), name='users_roleassignment_unit_role_has_unit', violation_error_message='二级单位管理员和校团委审批人须指定管辖单位')],
             },
         ),
     ]
