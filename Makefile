@@ -22,6 +22,7 @@ venv: $(VENV)/.installed
 setup: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py scan
 
 ## run: set everything up, load the demo data and start the web server and the task worker
 run: setup
