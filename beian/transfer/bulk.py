@@ -1,0 +1,286 @@
+"""Set-based writes for imports: new rows, changed rows and removed rows of one model, each
+with the history row django-simple-history would write, in a handful of statements.
+
+Why not `bulk_create` / `bulk_create_with_history`: on SQLite Django splits a bulk insert
+into statements of at most 999 parameters (~40 rows of a chat group), compiling each one;
+100,000 groups and their history rows took 35 s here, against ~2 s for one prepared
+`INSERT` run with `executemany`. The writer therefore
+
+- reserves primary keys first (PostgreSQL: `nextval()` of the table's sequence; SQLite:
+  above `MAX(id)` and `sqlite_sequence`, safe because Beian's SQLite transactions are
+  `BEGIN IMMEDIATE`, which holds the write lock), so history rows and team rows can refer
+  to new records without reading them back;
+- converts values the way the fields do (`adapt_datefield_value`, …) once per column;
+- writes history rows with the same columns, user, date, type (+ ~ -) and change reason as
+  simple_history, for the fields the model's history tracks, copied from the rows just
+  written (`INSERT … SELECT`).
+
+Callers validate first (see `beian.transfer.rules`): nothing here checks business rules,
+but the database still enforces every constraint, and the caller's transaction makes the
+whole import all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+from .pinyin import pinyin_keys
+
+CHUNK = 2_000
+SELECT_CHUNK = 500
+_HISTORY_FIELDS = frozenset(
+    {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+)
+
+
+def lock_tables(*models_: type[models.Model]) -> None:
+    """Keep other writers out of these tables until the transaction ends (PostgreSQL; on
+    SQLite the IMMEDIATE transaction already holds the database's write lock)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} "
+                "IN SHARE ROW EXCLUSIVE MODE"
+            )
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys no other row has or will get."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), pk, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT MAX({quote(pk)}) FROM {quote(table)}")  # noqa: S608
+            top = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(top, row[0] if row else 0) + 1
+            return list(range(start, start + count))
+    raise NotImplementedError(f"bulk writes are not implemented for {connection.vendor}")
+
+
+def _converter(field: models.Field):
+    """How a field's Python value becomes a database parameter (None: as it is)."""
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+    elif isinstance(field, models.DateField):
+        adapt = connection.ops.adapt_datefield_value
+    elif isinstance(
+        field,
+        models.CharField
+        | models.TextField
+        | models.IntegerField
+        | models.BooleanField
+        | models.ForeignKey
+        | models.AutoField,
+    ):
+        return None
+    else:
+        return lambda value: field.get_db_prep_save(value, connection)
+    memo: dict[Any, Any] = {}  # an import writes few distinct dates (and one "now")
+
+    def convert(value):
+        if value is None:
+            return None
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = converted = adapt(value)
+            return converted
+
+    return convert
+
+
+class _Columns:
+    """The concrete columns of a model, with their converters, in one fixed order."""
+
+    def __init__(self, model: type[models.Model], exclude: Iterable[str] = ()):
+        excluded = set(exclude)
+        self.fields = [f for f in model._meta.concrete_fields if f.attname not in excluded]
+        self.attnames = [f.attname for f in self.fields]
+        self.converters = [_converter(f) for f in self.fields]
+        self.converted = [(i, c) for i, c in enumerate(self.converters) if c is not None]
+        quote = connection.ops.quote_name
+        self.table = quote(model._meta.db_table)
+        self.names = ", ".join(quote(f.column) for f in self.fields)
+        self.placeholders = ", ".join(["%s"] * len(self.fields))
+        # Identifiers come from the model's metadata, values are always parameters.
+        self.insert = f"INSERT INTO {self.table} ({self.names}) VALUES ({self.placeholders})"  # noqa: S608
+
+    def params(self, row: dict[str, Any]) -> tuple:
+        values = [row[name] for name in self.attnames]
+        for index, convert in self.converted:
+            values[index] = convert(values[index])
+        return tuple(values)
+
+
+def _executemany(sql: str, rows: Sequence[tuple]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            cursor.executemany(sql, rows[start : start + CHUNK])
+
+
+class RecordWriter:
+    """Creates, changes and removes rows of `model` and writes their history rows, all
+    stamped with `actor`, `now` and the change `reason`.
+
+    History rows are copied from the rows just written by one `INSERT … SELECT` per chunk
+    (the tracked columns, plus the history date, reason, type and user as parameters), so
+    they hold exactly what the table holds and cost no Python work per row."""
+
+    def __init__(self, model: type[models.Model], *, actor, now: dt.datetime, reason: str):
+        self.model = model
+        self.actor_id = getattr(actor, "pk", None)
+        self.now = now
+        self.reason = reason
+        self.columns = _Columns(model)
+        self.pk = model._meta.pk.attname
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        self.fields = fields
+        self.has_pinyin = "name_pinyin" in fields and "name_initials" in fields
+        self.auto_now = [n for n, f in fields.items() if getattr(f, "auto_now", False)]
+        self.auto_now_add = [n for n, f in fields.items() if getattr(f, "auto_now_add", False)]
+        self.defaults = {
+            name: field.get_default()
+            for name, field in fields.items()
+            if name != self.pk and name not in self.auto_now and name not in self.auto_now_add
+        }
+        history = getattr(model, "history", None)
+        self.history_model = history.model if history is not None else None
+        if self.history_model is not None:
+            quote = connection.ops.quote_name
+            history_fields = {
+                f.attname: f for f in self.history_model._meta.concrete_fields
+            }  # fmt: skip
+            tracked = [name for name in history_fields if name not in _HISTORY_FIELDS]
+            extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+            target = ", ".join(quote(history_fields[n].column) for n in [*tracked, *extra])
+            source = ", ".join(quote(fields[n].column) for n in tracked)
+            self.history_sql = (
+                f"INSERT INTO {quote(self.history_model._meta.db_table)} ({target}) "  # noqa: S608 (identifiers from the models)
+                f"SELECT {source}, %s, %s, %s, %s FROM {self.columns.table} "
+                f"WHERE {quote(model._meta.pk.column)} IN "
+            )
+            self.history_date = _converter(history_fields["history_date"])(now)
+        self.counts = {"created": 0, "updated": 0, "deleted": 0}
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _stamp_name(self, row: dict[str, Any]) -> None:
+        if self.has_pinyin:
+            row["name_pinyin"], row["name_initials"] = pinyin_keys(row.get("name") or "")
+
+    def _history(self, ids: Sequence[int], kind: str) -> None:
+        """History rows of type `kind` (+ ~ -) for these rows, as they are now."""
+        if self.history_model is None or not ids:
+            return
+        head = [self.history_date, self.reason, kind, self.actor_id]
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), SELECT_CHUNK):
+                chunk = list(ids[start : start + SELECT_CHUNK])
+                cursor.execute(
+                    self.history_sql + f"({', '.join(['%s'] * len(chunk))})", head + chunk
+                )
+
+    # --- writes ----------------------------------------------------------------------
+
+    def create(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert new rows (attname → value; unset fields take their defaults), in chunks,
+        each followed by its history rows. Rows that carry a primary key keep it (see
+        `reserve_ids`); the others get one. Returns the primary keys in order."""
+        missing = [row for row in rows if row.get(self.pk) is None]
+        for row, pk in zip(missing, reserve_ids(self.model, len(missing)), strict=True):
+            row[self.pk] = pk
+        stamped = dict.fromkeys(self.auto_now + self.auto_now_add, self.now)
+        columns = self.columns
+        base = {**self.defaults, **stamped}
+        pk_name = self.pk
+        stamp = self.has_pinyin
+        layouts: dict[frozenset, list[tuple[str, Any, bool]]] = {}
+        for start in range(0, len(rows), CHUNK):
+            params = []
+            ids = []
+            for row in rows[start : start + CHUNK]:
+                if stamp:
+                    row["name_pinyin"], row["name_initials"] = pinyin_keys(row.get("name") or "")
+                keys = frozenset(row)
+                layout = layouts.get(keys)
+                if layout is None:  # rows of one import share their keys: plan once
+                    layout = layouts[keys] = [
+                        (name, base.get(name), name in keys) for name in columns.attnames
+                    ]
+                values = [row[name] if present else default for name, default, present in layout]
+                for index, convert in columns.converted:
+                    values[index] = convert(values[index])
+                params.append(values)
+                ids.append(row[pk_name])
+            _executemany(columns.insert, params)
+            self._history(ids, "+")
+        self.counts["created"] += len(rows)
+        return [row[pk_name] for row in rows]
+
+    def update(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set the given fields of existing rows (pk, {attname: value})."""
+        changes = [(pk, values) for pk, values in changes if values]
+        if not changes:
+            return
+        by_fields: dict[tuple[str, ...], list[tuple]] = {}
+        quote = connection.ops.quote_name
+        converters = dict(zip(self.columns.attnames, self.columns.converters, strict=True))
+        for pk, values in changes:
+            row = dict(values)
+            for name in self.auto_now:
+                row[name] = self.now
+            if self.has_pinyin and "name" in values:
+                self._stamp_name(row)
+            names = tuple(sorted(row))
+            params = []
+            for name in names:
+                value = row[name]
+                convert = converters[name]
+                params.append(convert(value) if convert is not None else value)
+            params.append(pk)
+            by_fields.setdefault(names, []).append(tuple(params))
+        for names, params in by_fields.items():
+            assignments = ", ".join(f"{quote(self.fields[name].column)} = %s" for name in names)
+            _executemany(
+                f"UPDATE {self.columns.table} SET {assignments} "  # noqa: S608 (identifiers from the model)
+                f"WHERE {quote(self.model._meta.pk.column)} = %s",
+                params,
+            )
+        self._history([pk for pk, _values in changes], "~")
+        self.counts["updated"] += len(changes)
+
+    def delete(self, ids: Sequence[int]) -> None:
+        """Remove rows (team memberships), writing their "-" history rows first."""
+        ids = list(ids)
+        if not ids:
+            return
+        self._history(ids, "-")
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), SELECT_CHUNK):
+                chunk = ids[start : start + SELECT_CHUNK]
+                cursor.execute(
+                    f"DELETE FROM {self.columns.table} WHERE "  # noqa: S608 (identifiers from the model)
+                    f"{quote(self.model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+        self.counts["deleted"] += len(ids)

@@ -1,0 +1,230 @@
+"""People from a roster (人员名录) as HR and student affairs export it.
+
+A row is the person with the same staff or student number (工号/学号) when the sheet gives
+one; otherwise the person of that name in that unit (a person of that name and unit who
+has no number yet is also taken by a row that gives one). The rules of the person form
+apply: a mainland mobile number, a valid e-mail and QQ number, a number used once.
+Masked values from an export made without the right to see personal data ("138****1234")
+are taken as unchanged when they fit what is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from beian.core.masking import MASKERS
+from beian.core.sheets import CellError, clean_identifier, match_key, parse_phone
+from beian.core.sheets.errors import show_value
+from beian.orgs.choices import PersonKind, PersonStatus
+from beian.orgs.models import Person
+
+from ..layouts import PEOPLE
+from ..plan import Change, RowResult, Status
+from ..rules import email_error, length_error, qq_error
+from .base import INVALID, Cells, Importer, diff
+
+KIND_WORDS = {
+    **{match_key(label): value for value, label in PersonKind.choices},
+    **{match_key(value): value for value in PersonKind.values},
+    **dict.fromkeys(map(match_key, ("教师", "老师", "职工", "教工", "在职教师", "员工",
+                                    "教职员工", "行政人员", "辅导员")), PersonKind.STAFF),
+    **dict.fromkeys(map(match_key, ("本科生", "研究生", "硕士研究生", "博士研究生", "学员")),
+                    PersonKind.STUDENT),
+    **dict.fromkeys(map(match_key, ("校外人员", "外聘", "校外专家", "外部人员", "外单位")),
+                    PersonKind.EXTERNAL),
+}  # fmt: skip
+STATUS_WORDS = {
+    **{match_key(label): value for value, label in PersonStatus.choices},
+    **{match_key(value): value for value in PersonStatus.values},
+    **dict.fromkeys(map(match_key, ("在职", "在读", "在校", "在岗", "正常")), PersonStatus.IN_POST),
+    **dict.fromkeys(map(match_key, ("退休", "调离", "离校", "已离职")), PersonStatus.LEFT),
+    **dict.fromkeys(map(match_key, ("已毕业", "毕业生")), PersonStatus.GRADUATED),
+}  # fmt: skip
+KIND_LABELS = dict(PersonKind.choices)
+STATUS_LABELS = dict(PersonStatus.choices)
+
+
+def _choice(words: dict[str, str], labels: dict, what: str):
+    def parse(value: Any, *, warn=None) -> str | None:
+        key = match_key(value)
+        if not key:
+            return None
+        found = words.get(key)
+        if found is None:
+            choices = "、".join(str(label) for label in labels.values())
+            raise CellError(f"{what}“{show_value(value)}”无法识别，请填写：{choices}", value=value)
+        return found
+
+    return parse
+
+
+parse_person_kind = _choice(KIND_WORDS, KIND_LABELS, "身份")
+parse_person_status = _choice(STATUS_WORDS, STATUS_LABELS, "状态")
+
+
+def parse_mobile(value: Any, *, warn=None) -> str | None:
+    return parse_phone(value, warn=warn, mobile=True)
+
+
+def parse_text_id(value: Any, *, warn=None) -> str:
+    return clean_identifier(value)
+
+
+class PersonImporter(Importer):
+    kind = "people"
+    specs = (PEOPLE,)
+    label_keys = ("name",)
+    locked = (Person,)
+
+    def load(self) -> None:
+        super().load()
+        self.current = {
+            row["pk"]: row
+            for row in Person.objects.values(
+                "pk", "name", "number", "kind", "unit_id", "post", "status", "mobile", "email",
+                "qq",
+            )
+        }  # fmt: skip
+
+    def _secret(self, cells: Cells, key: str, parser):
+        """A personal-data cell; a masked value is kept aside for `resolve`."""
+        raw = cells.raw(key)
+        if isinstance(raw, str) and "*" in raw:
+            return ("masked", raw.strip())
+        return cells.get(key, parser)
+
+    def parse(self, cells: Cells) -> dict[str, Any] | None:
+        name = cells.text("name")
+        if not name:
+            cells.error("name", "请填写姓名")
+            return None
+        if problem := length_error(Person, "name", name):
+            cells.error("name", f"姓名{problem}")
+        unit_id = self.row_unit(cells)
+        number = cells.get("number", parse_text_id) or ""
+        if number and (problem := length_error(Person, "number", number)):
+            cells.error("number", f"工号/学号{problem}")
+        post = cells.text("post")
+        if post and (problem := length_error(Person, "post", post)):
+            cells.error("post", f"职务{problem}")
+        values = {
+            "name": name,
+            "name_key": match_key(name),
+            "unit_id": unit_id,
+            "number": number,
+            "kind": cells.get("kind", parse_person_kind),
+            "post": post,
+            "status": cells.get("status", parse_person_status),
+            "mobile": self._secret(cells, "mobile", parse_mobile),
+            "email": self._secret(cells, "email", parse_text_id),
+            "qq": self._secret(cells, "qq", parse_text_id),
+        }
+        for key, check in (("email", email_error), ("qq", qq_error)):
+            value = values[key]
+            if isinstance(value, str) and (problem := check(value)):
+                cells.error(key, problem)
+        if cells.result.has_errors or any(v is INVALID for v in values.values()):
+            return None
+        return values
+
+    def key(self, values: dict[str, Any]) -> Any:
+        if values["number"]:
+            return ("number", values["number"])
+        return ("name", values["unit_id"], values["name_key"])
+
+    def describe_key(self, key: Any) -> str:
+        if key[0] == "number":
+            return f"工号/学号 {key[1]}"
+        return f"所在单位“{self.units.name(key[1])}”、姓名"
+
+    def _match(self, values, cells: Cells):
+        people = self.people
+        if values["number"]:
+            found = people.by_number.get(values["number"])
+            if found is not None:
+                return found
+        candidates = people.by_unit.get((values["unit_id"], values["name_key"]), [])
+        if values["number"]:
+            candidates = [pk for pk in candidates if not people.people[pk].number]
+            return candidates[0] if len(candidates) == 1 else None
+        if len(candidates) > 1:
+            cells.error(
+                "name", f"该单位有 {len(candidates)} 位“{values['name']}”，请填写工号/学号以区分"
+            )
+            return INVALID
+        return candidates[0] if candidates else None
+
+    def resolve(self, result: RowResult, values: dict[str, Any], cells: Cells) -> None:
+        units = self.units
+        result.label = values["name"]
+        result.unit = units.name(values["unit_id"])
+        found = self._match(values, cells)
+        if found is INVALID:
+            return
+        current = dict(self.current[found]) if found is not None else {}
+        wanted = {
+            "name": values["name"],
+            "number": values["number"] or None,
+            "unit_id": values["unit_id"],
+            "kind": values["kind"],
+            "post": values["post"],
+            "status": values["status"],
+        }
+        for key in ("mobile", "email", "qq"):
+            value = values[key]
+            if isinstance(value, tuple):  # masked
+                if MASKERS[key](current.get(key) or "") != value[1] or not current.get(key):
+                    cells.error(key, "打码的信息无法导入，请填写完整内容")
+                    return
+                value = None
+            wanted[key] = value
+        labels = {
+            "name": "姓名", "number": "工号/学号", "unit_id": "所在单位", "kind": "身份",
+            "post": "职务", "status": "状态", "mobile": "手机", "email": "邮箱", "qq": "QQ",
+        }  # fmt: skip
+        display = {
+            "unit_id": units.name,
+            "kind": lambda v: str(KIND_LABELS.get(v, v or "")),
+            "status": lambda v: str(STATUS_LABELS.get(v, v or "")),
+        }
+        if found is None:
+            if not units.units[values["unit_id"]].is_active:
+                cells.error("unit", f"单位“{units.name(values['unit_id'])}”已停用")
+            if wanted["kind"] is None:
+                wanted["kind"] = PersonKind.STAFF
+                cells.warn("kind", "未填写身份，按“教职工”登记")
+            fields = {k: ("" if v is None else v) for k, v in wanted.items()}
+            fields["status"] = wanted["status"] or PersonStatus.IN_POST
+            for name, value in wanted.items():
+                if value not in (None, ""):
+                    result.changes.append(
+                        Change(name, labels[name], "", display.get(name, str)(value))
+                    )
+            result.status = Status.NEW
+            result.action = ("new", None, fields)
+            return
+        result.record_id = found
+        if not units.can_write(current["unit_id"]):
+            cells.error(
+                "name",
+                f"该人员属于“{units.name(current['unit_id'])}”，不在您的管理范围内，不能修改",
+            )
+            return
+        if match_key(current["name"]) == values["name_key"]:
+            wanted["name"] = None
+        changed = diff(result, current, wanted, labels, display=display)
+        if result.changes:
+            result.status = Status.UPDATE
+            result.action = ("update", found, changed)
+        else:
+            result.status = Status.UNCHANGED
+
+    def write(self, rows: list[RowResult], now: dt.datetime, reason: str) -> dict[str, int]:
+        writer = self.writer(Person, now, reason)
+        new_rows = [row for row in rows if row.action[0] == "new"]
+        ids = writer.create([row.action[2] for row in new_rows])
+        for row, pk in zip(new_rows, ids, strict=True):
+            row.record_id = pk
+        writer.update([(row.action[1], row.action[2]) for row in rows if row.action[0] == "update"])
+        return {"created": len(new_rows), "updated": writer.counts["updated"]}
