@@ -13,12 +13,14 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beian.core.audit import audit
@@ -69,13 +71,73 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
 # --- import ------------------------------------------------------------------------------
 
 
+class LimitedUploadHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the size cap, so an oversized file
+    costs neither memory nor disk (Django would otherwise spool all of it first)."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = services.max_upload_bytes()
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.request.upload_too_big = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _too_big(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > services.max_upload_bytes() + 64 * 1024  # form fields and boundaries
+
+
+@csrf_exempt  # checked below, after the upload handlers are set (Django's documented way)
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
     require(services.can_import(request.user))
+    if request.method == "POST":
+        if _too_big(request):  # refused before a byte of the body is read
+            form = ImportForm(user=request.user)
+            limit = services.max_upload_bytes() // (1024 * 1024)
+            form.errors["file"] = form.error_class([_("文件过大，上限 %(mb)s MB") % {"mb": limit}])
+            return _import_page(request, form, status=413)
+        request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    return _import_start(request)
+
+
+def _import_page(request, form, status: int = 200):
+    return render(
+        request,
+        "transfer/import.html",
+        {
+            "form": form,
+            "templates": [(key, spec.label) for key, spec in TEMPLATES.items()],
+            "nav": "import",
+            "title": _("导入表格"),
+        },
+        status=status,
+    )
+
+
+@csrf_protect
+def _import_start(request):
     initial = {"kind": request.GET.get("kind", "accounts")}
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user,
                       initial=initial)  # fmt: skip
+    if getattr(request, "upload_too_big", False):
+        limit = services.max_upload_bytes() // (1024 * 1024) or 1
+        form.is_valid()
+        form.errors["file"] = form.error_class([_("文件过大，上限 %(mb)s MB") % {"mb": limit}])
+        return _import_page(request, form, status=413)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
@@ -94,16 +156,7 @@ def import_start(request):
             )  # fmt: skip
             stashed.save_plan(plan)
             return redirect("transfer:import_preview", token=stashed.token)
-    return render(
-        request,
-        "transfer/import.html",
-        {
-            "form": form,
-            "templates": [(key, spec.label) for key, spec in TEMPLATES.items()],
-            "nav": "import",
-            "title": _("导入表格"),
-        },
-    )
+    return _import_page(request, form)
 
 
 def _upload_or_404(request, token: str) -> stash.Upload:
@@ -118,8 +171,9 @@ def _upload_or_404(request, token: str) -> stash.Upload:
 @require_GET
 def import_preview(request, token: str):
     upload = _upload_or_404(request, token)
-    plan = ImportPlan.from_dict(upload.plan_dict())
-    counts = upload.plan_dict()["counts"]
+    stored = upload.plan_dict()
+    plan = ImportPlan.from_dict(stored)
+    counts = stored["counts"]
     show = request.GET.get("show", "error" if counts["error"] else "all")
     if show not in SHOW:
         show = "all"

@@ -63,12 +63,26 @@ def test_drop_errors_imports_the_rest_and_reports_the_errors(cast, sheet, tmp_pa
     assert rows[2][3] == "文学院新群" and "不在您的管理范围内" in rows[2][-1]
 
 
-def test_an_unusable_file_exits_with_2(cast, tmp_path):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "空"),
+        (F.FAKE_PDF, "PDF"),
+        (F.zip_bomb(), "压缩"),
+        (F.entity_bomb_xlsx(), "DOCTYPE"),
+        (F.many_entries_zip(10_000), "异常"),
+        (F.far_cell_xlsx(), "无法读取"),
+    ],
+    ids=["empty", "renamed-pdf", "zip-bomb", "entity-bomb", "10000-entries", "far-cell"],
+)
+def test_an_unusable_file_exits_with_2_and_writes_nothing(cast, tmp_path, data, message):
     path = tmp_path / "x.xlsx"
-    path.write_bytes(F.FAKE_PDF)
-    with pytest.raises(CommandError, match="PDF") as failed:
+    path.write_bytes(data)
+    before = ChatGroup.objects.count()
+    with pytest.raises(CommandError, match=message) as failed:
         run("import_sheet", "groups", str(path))
     assert failed.value.returncode == 2
+    assert ChatGroup.objects.count() == before
 
 
 def test_the_unit_option(cast, tmp_path):

@@ -195,11 +195,19 @@ def test_hostile_files_get_a_message_and_write_nothing(client, cast, name):
     assert (ChatGroup.objects.count(), AuditEvent.objects.filter(event="import").count()) == before
 
 
-def test_an_oversized_file_is_refused_before_reading(client, cast, settings):
+def test_an_oversized_file_is_refused_while_reading(client, cast, settings):
     settings.BEIAN_UPLOAD_MAX_BYTES = 1024
     login(client, cast.school_admin)
-    response = upload(client, xlsx(GROUP_HEADER, GOOD_ROWS * 1) + b"\0" * 2048)
+    response = upload(client, xlsx(GROUP_HEADER, GOOD_ROWS) + b"\0" * 2048)
+    assert response.status_code == 413
     assert "文件过大" in response.context["form"].errors["file"][0]
+
+
+def test_an_oversized_request_is_refused_before_reading(client, cast, settings):
+    settings.BEIAN_UPLOAD_MAX_BYTES = 1024
+    login(client, cast.school_admin)
+    response = upload(client, b"x" * 200_000, "big.csv")
+    assert response.status_code == 413 and "文件过大" in response.content.decode()
 
 
 def test_formula_payloads_in_every_text_column_are_data(client, cast):
@@ -321,3 +329,12 @@ def test_a_zip_of_forms_for_a_filtered_list(client, cast):
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert len(archive.namelist()) == MediaAccount.objects.visible_to(cast.cs_unit_admin).count()
     assert all(name.endswith(".docx") for name in archive.namelist())
+
+
+def test_the_upload_still_needs_the_csrf_token(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.school_admin)
+    response = upload(client, xlsx(GROUP_HEADER, GOOD_ROWS))
+    assert response.status_code == 403
