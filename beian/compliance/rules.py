@@ -1147,3 +1147,11 @@ class GroupMissingData(Rule):
             text = nobody if creator_id is None else no_mobile % {"name": creator_name}
             found[pk] = Breach(unit_id, text, evidence(creator_id))
         return found
+
+
+# Changes (变更) ---------------------------------------------------------------------------------
+# The change rules read the filings app's models; they live in their own module, imported
+# here so that they are registered with the others (the filings models are imported inside
+# the rule functions only: importing beian.compliance does not import beian.filings).
+
+from . import rules_changes  # noqa: E402, F401
