@@ -194,4 +194,16 @@ PROBES: list[Probe] = [
     *plain("compliance:scan_now", ("post",)),
     *plain("compliance:name_check", GP, data={"names": "华水青年"}),
     *both("compliance:activity_report", "cast.cs_account", "cast.lit_account", GP),
+    # api (read-only)
+    *plain("api:schema"),
+    *plain("api:account-list"),
+    *both("api:account-detail", "cast.cs_account", "cast.lit_account"),
+    *plain("api:group-list"),
+    *both("api:group-detail", "cast.cs_group", "cast.lit_group"),
+    *plain("api:unit-list"),
+    *both("api:unit-detail", "cast.cs", "cast.lit"),
+    *plain("api:person-list"),
+    *both("api:person-detail", "cast.cs_head", "cast.lit_teacher"),
+    *plain("api:finding-list"),
+    *plain("api:platform-list"),
 ]

@@ -144,6 +144,22 @@ EXPECTED = {
     'compliance:activity_report POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
     'compliance:activity_report GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
     'compliance:activity_report POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    # api: anonymous 403 (session authentication sends no login redirect); else as the pages
+    'api:schema GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:account-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:account-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:account-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
+    'api:group-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:group-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:group-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
+    'api:unit-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:unit-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:unit-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
+    'api:person-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:person-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:person-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
+    'api:finding-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:platform-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
