@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from django.db import connection, models
@@ -178,6 +179,7 @@ class RecordWriter:
                 f"SELECT {source}, %s, %s, %s, %s FROM {self.columns.table} "
                 f"WHERE {quote(model._meta.pk.column)} IN "
             )
+            self.history_range_sql = self.history_sql.removesuffix(" IN ") + " BETWEEN %s AND %s"
             self.history_date = _converter(history_fields["history_date"])(now)
         self.counts = {"created": 0, "updated": 0, "deleted": 0}
 
@@ -193,6 +195,11 @@ class RecordWriter:
             return
         head = [self.history_date, self.reason, kind, self.actor_id]
         with connection.cursor() as cursor:
+            first, last = ids[0], ids[-1]
+            if last - first + 1 == len(ids) and all(b - a == 1 for a, b in pairwise(ids)):
+                # New rows get consecutive keys: one range instead of a list of them.
+                cursor.execute(self.history_range_sql, [*head, first, last])
+                return
             for start in range(0, len(ids), SELECT_CHUNK):
                 chunk = list(ids[start : start + SELECT_CHUNK])
                 cursor.execute(

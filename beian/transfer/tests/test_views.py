@@ -338,3 +338,15 @@ def test_the_upload_still_needs_the_csrf_token(cast):
     client.force_login(cast.school_admin)
     response = upload(client, xlsx(GROUP_HEADER, GOOD_ROWS))
     assert response.status_code == 403
+
+
+def test_the_pages_have_no_inline_scripts(client, cast):
+    login(client, cast.cs_unit_admin)
+    response = upload(client, xlsx(GROUP_HEADER, BAD_ROWS))
+    token = response.url.rstrip("/").split("/")[-1]
+    pages = [reverse("transfer:import_start"), response.url, f"{response.url}?show=all"]
+    done = client.post(reverse("transfer:import_commit", args=[token]), {"drop_all_errors": "1"})
+    pages.append(done.url)
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<script" not in html.split("</head>", 1)[1], url

@@ -22,6 +22,8 @@ from beian.transfer.reports import error_report
 
 from ._common import acting_user, unit_option
 
+SHOW_ROWS = 200  # rows listed in the text output; --json lists them all
+
 
 class Command(BaseCommand):
     help = "导入表格：新媒体账号（accounts）、即时群聊（groups）、单位（units）、人员（people）"
@@ -89,8 +91,12 @@ class Command(BaseCommand):
         out.write(f"{plan.file_name}：{plan.layout_label}，工作表“{plan.sheet}”")
         for message in plan.messages:
             out.write(self.style.WARNING(f"  提示：{message.message}"))
+        shown = 0
         for row in plan.rows:
             if row.status is Status.UNCHANGED and not row.messages:
+                continue
+            shown += 1
+            if shown > SHOW_ROWS:
                 continue
             style = self.style.ERROR if row.status is Status.ERROR else (lambda s: s)
             out.write(style(f"第 {row.number} 行 [{row.status_label}] {row.label} {row.unit}"))
@@ -101,6 +107,8 @@ class Command(BaseCommand):
             for message in row.messages:
                 prefix = "错误" if message.level == "error" else "警告"
                 out.write(f"    {prefix}：{message.message}")
+        if shown > SHOW_ROWS:
+            out.write(f"……其余 {shown - SHOW_ROWS} 行从略（用 --json 查看全部）")
         c = plan.counts
         out.write(
             f"共 {c['total']} 行：新增 {c['new']}，更新 {c['update']}，无变化 {c['unchanged']}，"
