@@ -22,6 +22,9 @@ class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     title = ""
     nav = ""
     create_url = None  # a URL name; shown as a button when `can_create()` is true
+    export_url = None  # a URL name taking this list's filters in its query string
+    export_layouts: tuple = ()  # (label, extra query) for each export button
+    import_kind = ""  # the sheet kind of the import page, when users may import here
     strict = False  # an invalid filter shows the whole (scoped) list with the form's errors
 
     def scoped_queryset(self):
@@ -52,6 +55,10 @@ class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             nav=self.nav,
             page_sizes=PAGE_SIZES,
             create_url=self.create_url if self.can_create() else None,
+            export_url=self.export_url,
+            export_layouts=self.export_layouts,
+            export_query=self.request.GET.urlencode(),
+            import_kind=self.import_kind if self.can_create() else "",
         )
         return context
 

@@ -29,6 +29,12 @@ class UnitListView(ScopedListView):
     title = gettext_lazy("单位")
     nav = "units"
     create_url = "orgs:unit_create"
+    export_url = "transfer:export_units"
+    export_layouts = (
+        (gettext_lazy("Excel 汇总表（.xlsx）"), "format=xlsx"),
+        (gettext_lazy("CSV（.csv）"), "format=csv"),
+    )
+    import_kind = "units"
 
     def scoped_queryset(self):
         return selectors.unit_list(self.request.user)
@@ -125,6 +131,12 @@ class PersonListView(ScopedListView):
     title = gettext_lazy("人员")
     nav = "people"
     create_url = "orgs:person_create"
+    export_url = "transfer:export_people"
+    export_layouts = (
+        (gettext_lazy("Excel 汇总表（.xlsx）"), "format=xlsx"),
+        (gettext_lazy("CSV（.csv）"), "format=csv"),
+    )
+    import_kind = "people"
     template_name = "orgs/person_list.html"
 
     def scoped_queryset(self):

@@ -33,6 +33,14 @@ class AccountListView(ScopedListView):
     title = gettext_lazy("新媒体账号")
     nav = "accounts"
     create_url = "registry:account_create"
+    template_name = "registry/account_list.html"
+    export_url = "transfer:export_accounts"
+    export_layouts = (
+        (gettext_lazy("信息汇总表（平顶山学院附件2格式）"), "format=xlsx&layout=pdsu"),
+        (gettext_lazy("清查表（湖南女子学院格式）"), "format=xlsx&layout=hnwu"),
+        (gettext_lazy("CSV（.csv）"), "format=csv"),
+    )
+    import_kind = "accounts"
 
     def scoped_queryset(self):
         return selectors.account_list(user=self.request.user)
@@ -48,6 +56,12 @@ class GroupListView(ScopedListView):
     title = gettext_lazy("即时群聊")
     nav = "groups"
     create_url = "registry:group_create"
+    export_url = "transfer:export_groups"
+    export_layouts = (
+        (gettext_lazy("Excel 汇总表（.xlsx）"), "format=xlsx"),
+        (gettext_lazy("CSV（.csv）"), "format=csv"),
+    )
+    import_kind = "groups"
 
     def scoped_queryset(self):
         return selectors.group_list(user=self.request.user)

@@ -94,6 +94,9 @@ class Probe:
 
 
 def _resolve(obj, dotted: str):
+    """A dotted path into the world ("cast.cs_account"); "=text" is the literal text."""
+    if dotted.startswith("="):
+        return dotted[1:]
     for part in dotted.split("."):
         obj = getattr(obj, part)
     return obj
@@ -102,7 +105,8 @@ def _resolve(obj, dotted: str):
 def run_probe(world: World, probe: Probe, role: str) -> int:
     from django.urls import reverse
 
-    args = [getattr(_resolve(world, a), "pk", a) if isinstance(a, str) else a for a in probe.args]
+    args = [_resolve(world, a) if isinstance(a, str) else a for a in probe.args]
+    args = [getattr(a, "pk", a) for a in args]
     url = reverse(probe.route, args=args)
     client = world.client_for(role)
     with transaction.atomic():
@@ -206,4 +210,18 @@ PROBES: list[Probe] = [
     *both("api:person-detail", "cast.cs_head", "cast.lit_teacher"),
     *plain("api:finding-list"),
     *plain("api:platform-list"),
+    # transfer (imports need an upload token; 0 is no token of anyone's)
+    *plain("transfer:import_start", GP),
+    *plain("transfer:import_preview", args=(0,)),
+    *plain("transfer:import_commit", ("post",), args=(0,)),
+    *plain("transfer:import_cancel", ("post",), args=(0,)),
+    *plain("transfer:import_errors", args=(0,)),
+    *plain("transfer:import_done", args=(0,)),
+    *plain("transfer:template", args=("=accounts-pdsu",)),
+    *plain("transfer:export_accounts"),
+    *plain("transfer:export_groups"),
+    *plain("transfer:export_units"),
+    *plain("transfer:export_people"),
+    *plain("transfer:account_forms_zip"),
+    *both("transfer:account_form_docx", "cast.cs_account", "cast.lit_account"),
 ]

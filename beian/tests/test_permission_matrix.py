@@ -160,6 +160,22 @@ EXPECTED = {
     'api:person-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
     'api:finding-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
     'api:platform-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    # transfer: an import token belongs to its uploader's session (see beian/transfer/tests)
+    'transfer:import_start GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'transfer:import_start POST': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'transfer:import_preview GET': (302, 403, 404, 403, 403, 404, 404, 403, 403),
+    'transfer:import_commit POST': (302, 403, 404, 403, 403, 404, 404, 403, 403),
+    'transfer:import_cancel POST': (302, 403, 404, 403, 403, 404, 404, 403, 403),
+    'transfer:import_errors GET': (302, 403, 404, 403, 403, 404, 404, 403, 403),
+    'transfer:import_done GET': (302, 404, 404, 404, 404, 404, 404, 404, 404),
+    'transfer:template GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),
+    'transfer:export_accounts GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'transfer:export_groups GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'transfer:export_units GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'transfer:export_people GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'transfer:account_forms_zip GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'transfer:account_form_docx GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'transfer:account_form_docx GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
 }
 # fmt: on
 
@@ -205,6 +221,10 @@ LISTINGS = [
     ("compliance:finding_list", {}),
     ("compliance:todo", {}),
     ("filings:list", {}),
+    ("transfer:export_accounts", {"format": "csv"}),
+    ("transfer:export_groups", {"format": "csv"}),
+    ("transfer:export_units", {"format": "csv"}),
+    ("transfer:export_people", {"format": "csv"}),
 ]
 
 
