@@ -6,6 +6,7 @@ unit, so a page costs the same number of queries whatever its size."""
 from decimal import ROUND_HALF_UP, Decimal
 
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +116,13 @@ class AccountTable(RecordTable):
 
     def render_audience(self, value):
         return format_audience(value)
+
+    def order_audience(self, queryset, is_descending):
+        """Accounts with no audience figure sort last both ways (PostgreSQL would put NULLs
+        first when descending, SQLite last)."""
+        field = F("audience")
+        order = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
+        return queryset.order_by(order, "pk"), True
 
     def render_verified(self, value):
         return yes_no(value)

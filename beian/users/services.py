@@ -83,7 +83,7 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     is never left without anyone able to manage it."""
     _require_school_admin(actor)
     assignment = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("user", "unit")
         .get(pk=assignment.pk)
     )
