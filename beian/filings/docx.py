@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from docxtpl import DocxTemplate
 
+from beian.core.masking import MASKERS
 from beian.core.policy import get_policy
 from beian.orgs.choices import PersonKind
 from beian.orgs.models import Institution
@@ -61,8 +62,9 @@ def _box(checked: bool) -> str:
     return "☑" if checked else "□"
 
 
-def filing_context(filing: Filing) -> dict:
-    """What the templates may use."""
+def filing_context(filing: Filing, *, masked: bool = False) -> dict:
+    """What the templates may use; with `masked`, contact details as 138****1234."""
+    shown = _masked if masked else _plain
     institution = Institution.objects.order_by("pk").first()
     platform = filing.platform
     platform_name = platform.name if platform else ""
@@ -96,9 +98,9 @@ def filing_context(filing: Filing) -> dict:
             "identity": "学生" if m.identity == PersonKind.STUDENT else "教师",
             "unit": m.unit_name,
             "post": m.post,
-            "mobile": m.mobile,
-            "qq": m.qq,
-            "email": m.email,
+            "mobile": shown(m.mobile, "mobile"),
+            "qq": shown(m.qq, "qq"),
+            "email": shown(m.email, "email"),
         }
         for m in filing.members.all()
     ]
@@ -117,7 +119,7 @@ def filing_context(filing: Filing) -> dict:
         "responsible_identity": "学生"
         if responsible_member and responsible_member.identity == PersonKind.STUDENT
         else "教师",
-        "phone": filing.responsible_phone,
+        "phone": shown(filing.responsible_phone, "mobile"),
         "account_name": filing.account_name,
         "created": _month(created) if filing.created_month else _day(created),
         "verified": "是" if filing.verified else "否",
@@ -154,10 +156,18 @@ def _report_within_words() -> str:
     return f"{duration.amount}日"
 
 
-def render_filing_docx(filing: Filing, layout: str = "") -> bytes:
+def _plain(value: str, field: str) -> str:
+    return value
+
+
+def _masked(value: str, field: str) -> str:
+    return MASKERS[field](value)
+
+
+def render_filing_docx(filing: Filing, layout: str = "", *, masked: bool = False) -> bytes:
     layout = layout or default_layout()
     template = DocxTemplate(str(template_path(layout)))
-    template.render(filing_context(filing), autoescape=True)
+    template.render(filing_context(filing, masked=masked), autoescape=True)
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()

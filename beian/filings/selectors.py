@@ -162,11 +162,23 @@ def steps_by_round(filing: Filing) -> list[tuple[int, list[FilingStep]]]:
     return list(rounds.items())
 
 
+def sees_personal_data(user, filing: Filing) -> bool:
+    """The team's mobile / QQ / e-mail in full: the applicant, whoever may see the owning
+    unit's personal data (school admin, its unit admin), and the approver of the current
+    step, who may need to call. Everyone else (leader, auditor…) sees them masked."""
+    return (
+        filing.applicant_id == user.pk
+        or user.can_see_personal_data(filing)
+        or can_decide(user, filing)
+    )
+
+
 def filing_permissions(user, filing: Filing) -> dict[str, bool]:
     """What the request's page offers to this viewer."""
     mine = filing.applicant_id == user.pk
     actions = allowed_actions(filing.status)
     return {
+        "sees_personal_data": sees_personal_data(user, filing),
         "can_decide": can_decide(user, filing),
         "can_edit": mine and "update" in actions,
         "can_submit": mine and "submit" in actions,

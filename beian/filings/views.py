@@ -498,7 +498,8 @@ def download_docx(request, pk: int):
     layout = request.GET.get("layout") or default_layout()
     if layout not in DocxLayout.values:
         raise Http404
-    content = render_filing_docx(filing, layout)
+    masked = not selectors.sees_personal_data(request.user, filing)
+    content = render_filing_docx(filing, layout, masked=masked)
     name = f"备案表-{filing.registration_number or filing.pk}-{filing.account_name}.docx"
     response = HttpResponse(
         content,

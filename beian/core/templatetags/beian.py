@@ -20,6 +20,12 @@ def personal(context, person_or_value, field: str = "mobile", obj=None):
     return MASKERS[field](value)
 
 
+@register.filter
+def mask(value, field: str = "mobile") -> str:
+    """`{{ value|mask:"mobile" }}` → 138****1234 (also "email", "qq")."""
+    return MASKERS[field](str(value or ""))
+
+
 @register.simple_tag(takes_context=True)
 def query_replace(context, **kwargs):
     """The current query string with some parameters replaced (pagination, sorting)."""
