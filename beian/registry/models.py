@@ -200,8 +200,11 @@ class MediaAccount(TimeStampedModel):
     class Meta:
         verbose_name = _("新媒体账号")
         verbose_name_plural = _("新媒体账号")
-        ordering = ["owner_unit__name", "platform__sort_order", "name", "pk"]
+        # Unit by unit in the order units were set up (the tree's own order), then by name:
+        # a column of this table, so long lists page through an index instead of sorting.
+        ordering = ["owner_unit_id", "name", "pk"]
         indexes = [
+            models.Index(fields=["owner_unit", "name", "id"]),
             models.Index(fields=["owner_unit", "status"]),
             models.Index(fields=["platform", "status"]),
             models.Index(fields=["name"]),
@@ -361,8 +364,9 @@ class ChatGroup(TimeStampedModel):
     class Meta:
         verbose_name = _("即时群聊")
         verbose_name_plural = _("即时群聊")
-        ordering = ["owner_unit__name", "name", "pk"]
+        ordering = ["owner_unit_id", "name", "pk"]  # see MediaAccount.Meta.ordering
         indexes = [
+            models.Index(fields=["owner_unit", "name", "id"]),
             models.Index(fields=["owner_unit", "status"]),
             models.Index(fields=["platform", "status"]),
             models.Index(fields=["name"]),
