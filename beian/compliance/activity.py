@@ -27,7 +27,9 @@ entry (which would fill every account's history with daily rows); the feed's own
 from __future__ import annotations
 
 import calendar
+import ipaddress
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 import httpx
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -159,6 +162,7 @@ def poll_feeds(
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+        event_hooks={"request": [_check_request]},
     )
     try:
         for account in due_feeds(now or timezone.now())[:limit]:
@@ -230,9 +234,33 @@ def _check_feed(client: httpx.Client, account: MediaAccount, stats: PollStats) -
     state.save()
 
 
+def refuse_private_address(url: str) -> None:
+    """Feeds are fetched from the public internet only: an address that resolves to this
+    machine or the campus network (loopback, private, link-local, reserved) is refused, so
+    a feed URL cannot be used to probe internal services. `BEIAN_FEEDS_ALLOW_PRIVATE`
+    lifts this for a deployment whose feed gateway is internal (and for tests)."""
+    if getattr(settings, "BEIAN_FEEDS_ALLOW_PRIVATE", False):
+        return
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname or "", parts.port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FeedError(_("无法解析订阅源域名")) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            raise FeedError(_("订阅源地址指向本机或内网地址（%(ip)s），已拒绝") % {"ip": address})
+
+
+def _check_request(request: httpx.Request) -> None:
+    """httpx hook: every request of a poll run, redirects included, goes to a public host."""
+    refuse_private_address(str(request.url))
+
+
 def _fetch(client: httpx.Client, url: str, headers: dict) -> tuple[int, httpx.Headers, bytes]:
     if urlsplit(url).scheme not in ("http", "https"):
         raise FeedError(_("订阅源地址须以 http:// 或 https:// 开头"))
+    refuse_private_address(url)
     try:
         with client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:
@@ -249,6 +277,8 @@ def _fetch(client: httpx.Client, url: str, headers: dict) -> tuple[int, httpx.He
                 if len(body) > MAX_BYTES:
                     raise FeedError(_("订阅源超过 %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024})
             return response.status_code, response.headers, bytes(body)
+    except FeedError:
+        raise
     except httpx.TimeoutException as exc:
         raise FeedError(_("连接超时")) from exc
     except httpx.TooManyRedirects as exc:

@@ -190,6 +190,9 @@ BEIAN_UPLOAD_MAX_BYTES = int(os.environ.get("BEIAN_UPLOAD_MAX_MB", "20")) * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Feeds: polled on the public internet only (see beian/compliance/activity.py) --------
+BEIAN_FEEDS_ALLOW_PRIVATE = env_bool("BEIAN_FEEDS_ALLOW_PRIVATE", False)
+
 # --- Policy file ---------------------------------------------------------------------------
 BEIAN_POLICY_FILE = os.environ.get("BEIAN_POLICY_FILE", "")
 

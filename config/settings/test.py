@@ -8,3 +8,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 ALLOWED_HOSTS = ["*"]
+BEIAN_FEEDS_ALLOW_PRIVATE = True  # the tests serve their feeds on 127.0.0.1
