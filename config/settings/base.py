@@ -193,6 +193,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- Feeds: polled on the public internet only (see beian/compliance/activity.py) --------
 BEIAN_FEEDS_ALLOW_PRIVATE = env_bool("BEIAN_FEEDS_ALLOW_PRIVATE", False)
 
+# --- Printed forms: layout of the 备案表 (hnwu = 湖南女子学院 附件1, pdsu = 平顶山学院 附件1) --
+BEIAN_FILING_FORM_LAYOUT = os.environ.get("BEIAN_FILING_FORM_LAYOUT", "hnwu")
+
 # --- Policy file ---------------------------------------------------------------------------
 BEIAN_POLICY_FILE = os.environ.get("BEIAN_POLICY_FILE", "")
 
