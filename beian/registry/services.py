@@ -152,16 +152,7 @@ def account_create(*, actor, data: Mapping[str, Any], team: Team = ()) -> MediaA
             raise ValidationError({"tier_override_reason": _("调整分级须填写理由")})
         account.tier, account.tier_override_reason = int(tier), reason
     _validate(account, account_rule_errors)
-    _save(account, actor)
-    _replace_team(account, AccountMember, team, actor)
-    after = _snapshot(account, _ACCOUNT_AUDITED)
-    after["team"] = _team_text(account)
-    audit(
-        event=AuditEventType.CREATE,
-        actor=actor,
-        obj=account,
-        detail={"changes": changed_fields({}, _non_empty(after))},
-    )
+    _save_audited(account, AccountMember, team, actor, fields=_ACCOUNT_AUDITED)
     return account
 
 
@@ -183,8 +174,7 @@ def account_update(
         raise ValidationError(_("已注销的账号不能修改"))
     if data.get("status") == AccountStatus.CLOSED:
         raise ValidationError({"status": _("请使用“注销”操作注销账号")})
-    before = _snapshot(account, _ACCOUNT_AUDITED)
-    before["team"] = _team_text(account)
+    before = _audited_state(account, _ACCOUNT_AUDITED)
     old_unit_id, old_derived = account.owner_unit_id, account.derived_tier
 
     _assign(account, data)
@@ -199,14 +189,7 @@ def account_update(
         _rederive_tier(account)
 
     _validate(account, account_rule_errors)
-    _save(account, actor)
-    if team is not None:
-        _replace_team(account, AccountMember, team, actor)
-    after = _snapshot(account, _ACCOUNT_AUDITED)
-    after["team"] = _team_text(account)
-    changes = changed_fields(before, after)
-    if changes:
-        audit(event=AuditEventType.UPDATE, actor=actor, obj=account, detail={"changes": changes})
+    _save_audited(account, AccountMember, team, actor, fields=_ACCOUNT_AUDITED, before=before)
     return account
 
 
@@ -288,16 +271,7 @@ def group_create(*, actor, data: Mapping[str, Any], team: Team = ()) -> ChatGrou
     _assign(group, data)
     _check_creator(actor, group, None)
     _validate(group, group_rule_errors)
-    _save(group, actor)
-    _replace_team(group, GroupMember, team, actor)
-    after = _snapshot(group, _GROUP_AUDITED)
-    after["team"] = _team_text(group)
-    audit(
-        event=AuditEventType.CREATE,
-        actor=actor,
-        obj=group,
-        detail={"changes": changed_fields({}, _non_empty(after))},
-    )
+    _save_audited(group, GroupMember, team, actor, fields=_GROUP_AUDITED)
     return group
 
 
@@ -314,8 +288,7 @@ def group_update(
         raise ValidationError(_("已解散的群聊不能修改"))
     if data.get("status") == GroupStatus.DISSOLVED:
         raise ValidationError({"status": _("请使用“解散”操作解散群聊")})
-    before = _snapshot(group, _GROUP_AUDITED)
-    before["team"] = _team_text(group)
+    before = _audited_state(group, _GROUP_AUDITED)
     old_unit_id, old_creator_id = group.owner_unit_id, group.creator_id
     _assign(group, data)
     _check_creator(actor, group, old_creator_id)
@@ -325,14 +298,7 @@ def group_update(
     if group.owner_unit_id != old_unit_id and not actor.can_edit_in_unit(group.owner_unit_id):
         raise PermissionDenied(_("您不能把群聊转到该单位"))
     _validate(group, group_rule_errors)
-    _save(group, actor)
-    if team is not None:
-        _replace_team(group, GroupMember, team, actor)
-    after = _snapshot(group, _GROUP_AUDITED)
-    after["team"] = _team_text(group)
-    changes = changed_fields(before, after)
-    if changes:
-        audit(event=AuditEventType.UPDATE, actor=actor, obj=group, detail={"changes": changes})
+    _save_audited(group, GroupMember, team, actor, fields=_GROUP_AUDITED, before=before)
     return group
 
 
@@ -439,6 +405,28 @@ def _save(instance, actor, reason: str | None = None) -> None:
     instance.save()
     kind = "accounts" if isinstance(instance, MediaAccount) else "groups"
     records_changed(**{kind: [instance.pk]})
+
+
+def _audited_state(record, fields) -> dict[str, Any]:
+    """What the audit row compares: the record's audited fields and its team as text."""
+    state = _snapshot(record, fields)
+    state["team"] = _team_text(record)
+    return state
+
+
+def _save_audited(record, member_model, team, actor, *, fields, before=None) -> None:
+    """Save the record and, when `team` is given, replace its team; then one audit row: a
+    creation (every non-empty field) when `before` is None, else the changed fields."""
+    _save(record, actor)
+    if team is not None:
+        _replace_team(record, member_model, team, actor)
+    after = _audited_state(record, fields)
+    if before is None:
+        event, changes = AuditEventType.CREATE, changed_fields({}, _non_empty(after))
+    else:
+        event, changes = AuditEventType.UPDATE, changed_fields(before, after)
+    if changes or before is None:
+        audit(event=event, actor=actor, obj=record, detail={"changes": changes})
 
 
 def _replace_team(record, member_model, team: Team, actor) -> None:
