@@ -5,6 +5,7 @@ scope (objects of 计算机学院, where cs_unit_admin is unit admin) and out of
 
 Codes: 200 shown, 302 done / sent to login (anonymous), 400 refused input, 403 seen but not
 allowed, 404 absent or not yours (the two cannot be told apart), 405 wrong method.
+`scripts/observe_matrix.py` prints what every role gets now, for rows of new routes.
 """
 
 from collections import defaultdict
