@@ -2,14 +2,19 @@
 days, public holidays (法定节假日) are rest days, and the weekend days the State Council moves
 to work (调休上班日) are working days.
 
-The built-in calendar holds the 2026 arrangement from 《国务院办公厅关于2026年部分节假日安排
-的通知》 (published 2025-11-04). Each year's notice comes out in November or December; a
-deployment adds the next year's dates to `[calendar]` in its policy file, and the system
-check `beian.W001` warns when the current year (or, in December, the next) is missing.
+The dates come from the maintained `holidays` library (its China calendar carries the State
+Council's yearly arrangement, substitute workdays included, and is updated when each year's
+notice comes out in November or December), so nobody types holidays by hand. A deployment
+extends or corrects it in the `[calendar]` section of its policy file: extra days off, extra
+weekend working days, or the library switched off altogether. The system check `beian.W001`
+warns only when neither the library nor the policy knows the year that is starting.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays as holidays_lib
 
 
 def date_span(first: date, last: date) -> tuple[date, ...]:
@@ -19,39 +24,60 @@ def date_span(first: date, last: date) -> tuple[date, ...]:
     return tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
 
 
-# 2026, State Council notice of 2025-11-04 — check against the notice each year.
-CN_2026_HOLIDAYS: tuple[date, ...] = (
-    *date_span(date(2026, 1, 1), date(2026, 1, 3)),  # 元旦 New Year
-    *date_span(date(2026, 2, 15), date(2026, 2, 23)),  # 春节 Spring Festival
-    *date_span(date(2026, 4, 4), date(2026, 4, 6)),  # 清明节 Qingming
-    *date_span(date(2026, 5, 1), date(2026, 5, 5)),  # 劳动节 Labour Day
-    *date_span(date(2026, 6, 19), date(2026, 6, 21)),  # 端午节 Dragon Boat
-    *date_span(date(2026, 9, 25), date(2026, 9, 27)),  # 中秋节 Mid-Autumn
-    *date_span(date(2026, 10, 1), date(2026, 10, 7)),  # 国庆节 National Day
-)
-CN_2026_MAKEUP_WORKDAYS: tuple[date, ...] = (
-    date(2026, 1, 4),  # 元旦调休 (Sunday)
-    date(2026, 2, 14),  # 春节调休 (Saturday)
-    date(2026, 2, 28),  # 春节调休 (Saturday)
-    date(2026, 5, 9),  # 劳动节调休 (Saturday)
-    date(2026, 9, 20),  # 国庆节调休 (Sunday)
-    date(2026, 10, 10),  # 国庆节调休 (Saturday)
-)
+@dataclass(frozen=True)
+class LibraryYear:
+    """One year of the library's China calendar: days off, weekend working days, and whether
+    the State Council's arrangement for that year is known (otherwise only the statutory
+    holidays computed from the lunar calendar are, with no 调休)."""
+
+    days_off: frozenset[date]
+    workdays: frozenset[date]
+    arranged: bool
+
+
+@lru_cache(maxsize=256)
+def library_year(year: int) -> LibraryYear:
+    """The `holidays` library's China calendar for `year` (cached per process)."""
+    china = holidays_lib.country_holidays("CN", years=year)
+    days_off = frozenset(day for day in china if day.year == year)
+    workdays = frozenset(day for day in getattr(china, "weekend_workdays", ()) if day.year == year)
+    return LibraryYear(days_off, workdays, _arranged(year, workdays))
+
+
+def _arranged(year: int, workdays: frozenset[date]) -> bool:
+    """Whether the library holds the State Council's arrangement for `year`: its static
+    per-year table lists the year (or, failing that attribute, the year has 调休 days)."""
+    try:
+        from holidays.countries.china import ChinaStaticHolidays
+    except ImportError:  # pragma: no cover - library layout changed
+        return bool(workdays)
+    static = getattr(ChinaStaticHolidays, "special_public_holidays", None)
+    if static is None:  # pragma: no cover - library layout changed
+        return bool(workdays)
+    return year in static
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Which days are working days. A makeup workday beats a weekend; a holiday beats a
-    weekday; otherwise Monday–Friday work and Saturday–Sunday rest."""
+    """Which days are working days. The policy's own lists win over the library: a listed
+    makeup workday works, a listed holiday rests; then the library's 调休 workdays and days
+    off; otherwise Monday–Friday work and Saturday–Sunday rest."""
 
-    holidays: frozenset[date] = frozenset(CN_2026_HOLIDAYS)
-    makeup_workdays: frozenset[date] = frozenset(CN_2026_MAKEUP_WORKDAYS)
+    holidays: frozenset[date] = frozenset()
+    makeup_workdays: frozenset[date] = frozenset()
+    use_library: bool = True
 
     def is_workday(self, day: date) -> bool:
         if day in self.makeup_workdays:
             return True
         if day in self.holidays:
             return False
+        if self.use_library:
+            known = library_year(day.year)
+            if day in known.workdays:
+                return True
+            if day in known.days_off:
+                return False
         return day.weekday() < 5
 
     def next_workday(self, day: date) -> date:
@@ -71,12 +97,16 @@ class WorkCalendar:
                 count -= 1
         return day
 
-    def years(self) -> frozenset[int]:
-        """The years for which public holidays have been entered."""
+    def policy_years(self) -> frozenset[int]:
+        """The years for which the policy itself lists holidays."""
         return frozenset(day.year for day in self.holidays)
 
     def covers(self, year: int) -> bool:
-        return year in self.years()
+        """Whether the year's arrangement is known: listed in the policy, or held by the
+        library (State Council notice included)."""
+        if year in self.policy_years():
+            return True
+        return self.use_library and library_year(year).arranged
 
 
 DEFAULT_CALENDAR = WorkCalendar()

@@ -756,6 +756,7 @@ def _read(data: dict, source: str) -> Policy:
     section.finish()
 
     section = root.table("calendar")
+    use_library = section.get("use_library", defaults.calendar.use_library, _boolean)
     holidays = _dates(section, "holidays", defaults.calendar.holidays)
     makeup = _dates(section, "makeup_workdays", defaults.calendar.makeup_workdays)
     for day in sorted(makeup):
@@ -767,7 +768,7 @@ def _read(data: dict, source: str) -> Policy:
                 day,
                 f"这一天是星期{_WEEKDAYS[day.weekday()]}；调休上班日应为星期六或星期日",
             )
-    calendar = WorkCalendar(holidays=holidays, makeup_workdays=makeup)
+    calendar = WorkCalendar(holidays=holidays, makeup_workdays=makeup, use_library=use_library)
     section.finish()
 
     root.finish()
@@ -856,8 +857,8 @@ def _reset_on_setting_change(*, setting: str, **kwargs: Any) -> None:
 
 def validate_policy_setting(today: date | None = None) -> list[CheckMessage]:
     """System-check messages for the configured policy: one error per problem in the file
-    (beian.E001), a warning when the holiday calendar lacks this year, or in December the
-    next (beian.W001)."""
+    (beian.E001), a warning when neither the holidays library nor the policy knows this
+    year's arrangement, or in December the next year's (beian.W001)."""
     try:
         policy = _load_configured()
     except PolicyError as exc:
@@ -867,9 +868,12 @@ def validate_policy_setting(today: date | None = None) -> list[CheckMessage]:
     years = [today.year] + ([today.year + 1] if today.month == 12 else [])
     return [
         CheckWarning(
-            f"{policy.source} [calendar] 没有 {year} 年的法定节假日，"
-            "按工作日计算的期限将只跳过周末",
-            hint=f"按国务院办公厅关于 {year} 年部分节假日安排的通知补充 holidays 和 makeup_workdays。",
+            f"{policy.source} [calendar] 与节假日库都没有 {year} 年的放假调休安排，"
+            "按工作日计算的期限将只跳过周末和法定节日，不计调休",
+            hint=(
+                f"升级 holidays 库（pip install -U holidays），或按国务院办公厅关于 {year} "
+                "年部分节假日安排的通知在策略文件 [calendar] 中补充 holidays 和 makeup_workdays。"
+            ),
             id="beian.W001",
         )
         for year in years

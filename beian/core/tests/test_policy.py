@@ -323,17 +323,39 @@ def test_is_late_uses_the_policy_deadline():
     assert qztc.is_late(date(2026, 2, 12), date(2026, 2, 27))
 
 
-def test_custom_calendar_replaces_the_default():
+def test_policy_calendar_adds_to_the_library():
     policy = policy_from_toml(
-        '[calendar]\nholidays = ["2027-01-01", "2027-02-05..2027-02-11"]\n'
-        'makeup_workdays = ["2027-02-14"]\n'
+        '[calendar]\nholidays = ["2031-01-01", "2031-03-03..2031-03-04"]\n'
+        'makeup_workdays = ["2031-03-08"]\n'
     )
     assert policy.calendar == WorkCalendar(
-        holidays=frozenset({date(2027, 1, 1)} | {date(2027, 2, d) for d in range(5, 12)}),
-        makeup_workdays=frozenset({date(2027, 2, 14)}),
+        holidays=frozenset({date(2031, 1, 1), date(2031, 3, 3), date(2031, 3, 4)}),
+        makeup_workdays=frozenset({date(2031, 3, 8)}),
     )
-    assert policy.calendar.is_workday(date(2026, 10, 1))  # 2026 no longer listed
-    assert policy.calendar.years() == {2027}
+    assert not policy.calendar.is_workday(date(2031, 3, 3))  # listed day off (a Monday)
+    assert policy.calendar.is_workday(date(2031, 3, 8))  # listed makeup Saturday
+    assert not policy.calendar.is_workday(date(2026, 10, 1))  # the library's 国庆 still counts
+    assert policy.calendar.covers(2031)
+
+
+def test_library_calendar_knows_the_state_council_arrangement():
+    calendar = WorkCalendar()
+    # 2026 notice: 国庆 10-1…10-7 off, Sat 10-10 worked; 春节 Sat 2-14 worked.
+    assert not any(calendar.is_workday(date(2026, 10, day)) for day in range(1, 8))
+    assert calendar.is_workday(date(2026, 10, 10))
+    assert calendar.is_workday(date(2026, 2, 14))
+    assert calendar.covers(2026)
+    # A year far ahead: the statutory festivals are known, the 调休 arrangement is not.
+    assert not calendar.is_workday(date(2040, 10, 1))
+    assert not calendar.covers(2040)
+
+
+def test_calendar_without_the_library_is_only_the_policy():
+    policy = policy_from_toml('[calendar]\nuse_library = false\nholidays = ["2031-10-01"]\n')
+    assert policy.calendar.is_workday(date(2026, 10, 1))  # a Thursday, not listed
+    assert not policy.calendar.is_workday(date(2031, 10, 1))
+    assert not policy.calendar.covers(2026)
+    assert policy.calendar.covers(2031)
 
 
 # --- Helpers for the workflows ----------------------------------------------------------------
@@ -404,9 +426,19 @@ def test_system_check_is_quiet_for_good_files(settings):
         assert validate_policy_setting(today=date(2026, 6, 1)) == []
 
 
-def test_system_check_warns_about_a_missing_holiday_year(settings):
+def test_system_check_warns_about_a_missing_holiday_year(settings, tmp_path):
     settings.BEIAN_POLICY_FILE = ""
-    december = validate_policy_setting(today=date(2026, 12, 1))
-    assert [m.id for m in december] == ["beian.W001"]
-    assert "2027" in december[0].msg
-    assert [m.id for m in validate_policy_setting(today=date(2027, 3, 1))] == ["beian.W001"]
+    far = date(2040, 12, 1)  # the library computes festivals that far ahead, not 调休
+    december = validate_policy_setting(today=far)
+    assert [m.id for m in december] == ["beian.W001", "beian.W001"]
+    assert "2040" in december[0].msg and "2041" in december[1].msg
+    assert [m.id for m in validate_policy_setting(today=date(2040, 3, 1))] == ["beian.W001"]
+    assert validate_policy_setting(today=date(2026, 6, 1)) == []  # the library has 2026
+
+
+def test_system_check_is_quiet_when_the_policy_lists_the_coming_year(settings, tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('[calendar]\nholidays = ["2040-10-01", "2041-01-01"]\n', encoding="utf-8")
+    settings.BEIAN_POLICY_FILE = str(path)
+    assert validate_policy_setting(today=date(2040, 12, 1)) == []
+    assert [m.id for m in validate_policy_setting(today=date(2041, 12, 1))] == ["beian.W001"]

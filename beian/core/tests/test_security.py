@@ -286,13 +286,20 @@ def test_session_cookie_is_http_only(client, cast):
 @pytest.fixture(scope="module")
 def deploy_check(tmp_path_factory):
     """`manage.py check --deploy` with production settings, a long random secret key and a
-    real host name, as an operator would run it."""
+    real host name, as an operator would run it. The subprocess reads the real clock, so its
+    policy lists a holiday in every year: the holiday-calendar warning (beian.W001), which
+    depends on the date, is tested with a frozen date in test_policy.py."""
+    folder = tmp_path_factory.mktemp("deploy")
+    policy = folder / "policy.toml"
+    years = ", ".join(f'"{year}-10-01"' for year in range(2000, 2101))
+    policy.write_text(f"[calendar]\nholidays = [{years}]\n", encoding="utf-8")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "example.edu.cn",
-        "BEIAN_DATA_DIR": str(tmp_path_factory.mktemp("deploy")),
+        "BEIAN_DATA_DIR": str(folder),
+        "BEIAN_POLICY_FILE": str(policy),
     }
     for leaked in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # set by other test helpers
         env.pop(leaked, None)
