@@ -257,6 +257,10 @@ class FilingPolicy:
     pledge_required: bool = True
     tier3_inform_school: bool = True
     groups_require_filing: bool = False
+    #: Offices that decide, in this order, a step whose own office has nobody but the
+    #: applicant (e.g. the sole school admin files for 校学生会). Empty: such a request is
+    #: refused at submission with a message naming the step and what to configure.
+    fallback: tuple[str, ...] = ("school_admin", "leader")
     chain: ChainPolicy = field(default_factory=ChainPolicy)
 
     def chain_for(
@@ -640,6 +644,13 @@ def _read(data: dict, source: str) -> Policy:
         tier3_inform_school=section.get("tier3_inform_school", d.tier3_inform_school, _boolean),
         groups_require_filing=section.get(
             "groups_require_filing", d.groups_require_filing, _boolean
+        ),
+        fallback=section.get(
+            "fallback",
+            d.fallback,
+            _code_list(
+                APPROVER_STEPS, what="审批步骤", allow_empty=True, example='["school_admin"]'
+            ),
         ),
         chain=ChainPolicy(**chain_values),
     )
