@@ -145,6 +145,8 @@ class PersonContactSerializer(serializers.ModelSerializer):
 class PersonSerializer(PersonContactSerializer):
     """A person of the roster, as the people list and page show them."""
 
+    cadre_level_display = display_field("get_cadre_level_display")
+
     class Meta(PersonContactSerializer.Meta):
         fields = [
             "id",
@@ -152,6 +154,8 @@ class PersonSerializer(PersonContactSerializer):
             "number",
             "unit",
             "post",
+            "cadre_level",
+            "cadre_level_display",
             "kind",
             "kind_display",
             "status",

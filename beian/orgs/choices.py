@@ -43,3 +43,17 @@ class PersonStatus(models.TextChoices):
     IN_POST = "in_post", _("在职/在读")
     LEFT = "left", _("离职")
     GRADUATED = "graduated", _("毕业")
+
+
+class CadreLevel(models.TextChoices):
+    """A person's cadre level (干部级别) as the roster gives it: 处级 takes 正处 and 副处
+    (and the ranks above, which a university's rosters rarely list), 科级 takes 正科 and
+    副科. Seed 004 asks for a 处级党政干部 as an account's first responsible person."""
+
+    DIVISION = "division", _("处级")
+    SECTION = "section", _("科级")
+    NONE = "none", _("无")
+
+
+#: Cadre levels from the highest down (for "at least this level" comparisons).
+CADRE_RANK = {CadreLevel.DIVISION: 2, CadreLevel.SECTION: 1, CadreLevel.NONE: 0}

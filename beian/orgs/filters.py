@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beian.core.text import normalize_text
 
-from .choices import PersonKind, PersonStatus, UnitKind
+from .choices import CadreLevel, PersonKind, PersonStatus, UnitKind
 from .models import Person, Unit
 
 
@@ -123,10 +123,16 @@ class PersonFilterSet(ScopedFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=PersonStatus.choices, empty_label=_("全部")
     )
+    cadre_level = django_filters.ChoiceFilter(
+        label=_("干部级别"),
+        choices=[*CadreLevel.choices, ("unknown", _("未登记"))],
+        empty_label=_("全部"),
+        method="filter_cadre_level",
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "unit", "kind", "status"]
+        fields = ["q", "unit", "kind", "status", "cadre_level"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,3 +141,6 @@ class PersonFilterSet(ScopedFilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_people(queryset, value)
+
+    def filter_cadre_level(self, queryset, name, value):
+        return queryset.filter(cadre_level="" if value == "unknown" else value)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from beian.core.forms import StyledFormMixin
 from beian.core.validators import normalize_phone, validate_mobile
 
+from .choices import CadreLevel
 from .models import Person, Unit
 from .selectors import editable_units, head_candidates, unit_kinds_for
 
@@ -57,7 +58,18 @@ class UnitForm(StyledFormMixin, forms.ModelForm):
 class PersonForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["name", "number", "kind", "unit", "post", "status", "mobile", "email", "qq"]
+        fields = [
+            "name",
+            "number",
+            "kind",
+            "unit",
+            "post",
+            "cadre_level",
+            "status",
+            "mobile",
+            "email",
+            "qq",
+        ]
         widgets = {
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
@@ -71,6 +83,7 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk and self.instance.unit_id:
             units = units | Unit.objects.filter(pk=self.instance.unit_id)
         self.fields["unit"].queryset = units.order_by("name_pinyin")
+        self.fields["cadre_level"].choices = [("", _("未登记")), *CadreLevel.choices]
 
     def clean_mobile(self):
         value = normalize_phone(self.cleaned_data.get("mobile", ""))

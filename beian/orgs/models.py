@@ -12,7 +12,15 @@ from beian.core.models import TimeStampedModel
 from beian.core.text import pinyin_keys
 from beian.core.validators import validate_mobile, validate_qq
 
-from .choices import DEFAULT_TIER, TIER_BY_UNIT_KIND, PersonKind, PersonStatus, UnitKind
+from .choices import (
+    CADRE_RANK,
+    DEFAULT_TIER,
+    TIER_BY_UNIT_KIND,
+    CadreLevel,
+    PersonKind,
+    PersonStatus,
+    UnitKind,
+)
 
 
 class Institution(TimeStampedModel):
@@ -149,6 +157,13 @@ class Person(TimeStampedModel):
         Unit, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="people"
     )
     post = models.CharField(_("职务"), max_length=64, blank=True)
+    cadre_level = models.CharField(
+        _("干部级别"),
+        max_length=16,
+        choices=CadreLevel.choices,
+        blank=True,
+        help_text=_("处级含正处、副处；科级含正科、副科；不是干部选“无”"),
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=PersonStatus.choices, default=PersonStatus.IN_POST
     )
@@ -184,3 +199,7 @@ class Person(TimeStampedModel):
     @property
     def is_staff_in_post(self) -> bool:
         return self.kind == PersonKind.STAFF and self.status == PersonStatus.IN_POST
+
+    def is_cadre_of(self, level: str) -> bool:
+        """Whether the person is a cadre of `level` or above (an unrecorded level is not)."""
+        return bool(self.cadre_level) and CADRE_RANK[self.cadre_level] >= CADRE_RANK[level]

@@ -20,7 +20,18 @@ from .models import Person, Unit
 from .selectors import unit_kinds_for
 
 UNIT_FIELDS = ("name", "short_name", "kind", "code", "parent", "head", "is_active")
-PERSON_FIELDS = ("name", "number", "kind", "unit", "post", "status", "mobile", "email", "qq")
+PERSON_FIELDS = (
+    "name",
+    "number",
+    "kind",
+    "unit",
+    "post",
+    "cadre_level",
+    "status",
+    "mobile",
+    "email",
+    "qq",
+)
 PERSONAL_FIELDS = ("mobile", "email", "qq")
 
 
@@ -140,6 +151,7 @@ def person_create(
     kind: str = PersonKind.STAFF,
     number: str = "",
     post: str = "",
+    cadre_level: str = "",
     status: str = PersonStatus.IN_POST,
     mobile: str = "",
     email: str = "",
@@ -155,6 +167,7 @@ def person_create(
             "kind": kind,
             "unit": unit,
             "post": post,
+            "cadre_level": cadre_level or "",
             "status": status,
             "mobile": normalize_phone(mobile),
             "email": (email or "").strip(),
@@ -178,7 +191,9 @@ def person_create(
 @transaction.atomic
 def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
     """Changes a person's fields (`data` holds any of PERSON_FIELDS). Both the person's
-    current unit and, when moved, the new unit must be in the actor's write scope."""
+    current unit and, when moved, the new unit must be in the actor's write scope. The
+    records whose teams the person is on are re-checked after commit (their kind, status
+    and cadre level are what the team rules judge)."""
     unknown = set(data) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"person_update() got unknown fields: {sorted(unknown)}")
@@ -188,6 +203,8 @@ def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
     data = _clean_text(data, ("name", "number", "post"))
     if "mobile" in data:
         data["mobile"] = normalize_phone(data["mobile"])
+    if "cadre_level" in data:
+        data["cadre_level"] = data["cadre_level"] or ""
     for name in ("email", "qq"):
         if name in data:
             data[name] = (data[name] or "").strip()

@@ -92,12 +92,24 @@ class PersonTable(tables.Table):
     kind = tables.Column(verbose_name=_("身份"), attrs=NOWRAP)
     unit = tables.Column(verbose_name=_("所在单位"), order_by=("unit__name_pinyin",), attrs=NOWRAP)
     post = tables.Column(verbose_name=_("职务"), attrs=NOWRAP)
+    cadre_level = tables.Column(verbose_name=_("干部级别"), attrs=NOWRAP)
     status = tables.Column(verbose_name=_("状态"), attrs=NOWRAP)
     mobile = tables.Column(verbose_name=_("手机"), attrs=NOWRAP)
 
     class Meta:
         model = Person
-        fields = ("name", "number", "kind", "unit", "post", "status", "mobile", "email", "qq")
+        fields = (
+            "name",
+            "number",
+            "kind",
+            "unit",
+            "post",
+            "cadre_level",
+            "status",
+            "mobile",
+            "email",
+            "qq",
+        )
         attrs = {"class": "table table-vcenter card-table"}
         order_by_field = "sort"
         empty_text = _("没有符合条件的人员")
