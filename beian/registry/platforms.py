@@ -1,6 +1,13 @@
 """The platform catalogue as first installed: every platform the seed notices name, with its
 category, what its audience number is called, how an address looks, and the aliases people
-write in sheets (incl. Traditional forms). Loaded by a data migration; editable afterwards."""
+write in sheets (incl. Traditional forms and the shorthand unit secretaries type: wx, 企微,
+dd, B站, xhs…). Loaded by a data migration; editable afterwards.
+
+This table is the one source of the built-in spellings: `spellings()` gives a platform's
+name, code, the aliases stored on it (which a school may edit) and the built-in aliases of
+its code here, so that shorthand added to this table reaches databases seeded before it
+without a data migration. Comparison is on `match_key` (NFKC, Simplified, case-folded, no
+white space), so "ＷＸ", "Ｂ 站", "視頻號" and "企業微信" need no entry of their own."""
 
 # (code, name, category, for_groups, audience_word, address_hint, address_pattern, aliases)
 PLATFORMS = [
@@ -23,6 +30,14 @@ PLATFORMS = [
             "微信公眾號",
             "公眾號",
             "WeChat",
+            "wx",
+            "vx",
+            "weixin",
+            "微信号",
+            "公号",
+            "微信服务号",
+            "微信订阅号",
+            "gzh",
         ],
     ),
     (
@@ -33,7 +48,7 @@ PLATFORMS = [
         "关注",
         "填写视频号名称或ID",
         "",
-        ["视频号", "視頻號", "微信視頻號"],
+        ["视频号", "視頻號", "微信視頻號", "微信视频", "视频号账号"],
     ),
     (
         "mini_program",
@@ -53,9 +68,28 @@ PLATFORMS = [
         "粉丝",
         "填写微博主页地址",
         r"(https?://)?(www\.)?(m\.)?weibo\.(com|cn)/.+",
-        ["微博", "新浪", "腾讯微博", "官方微博", "Weibo"],
+        [
+            "微博",
+            "新浪",
+            "腾讯微博",
+            "官方微博",
+            "Weibo",
+            "新浪微博号",
+            "微博号",
+            "sina",
+            "sinaweibo",
+        ],
     ),
-    ("douyin", "抖音", "video", False, "粉丝", "填写抖音号", "", ["抖音号", "Douyin", "TikTok"]),
+    (
+        "douyin",
+        "抖音",
+        "video",
+        False,
+        "粉丝",
+        "填写抖音号",
+        "",
+        ["抖音号", "Douyin", "TikTok", "抖音短视频"],
+    ),
     ("kuaishou", "快手", "video", False, "粉丝", "填写快手号", "", ["快手号", "Kuaishou"]),
     (
         "bilibili",
@@ -65,9 +99,29 @@ PLATFORMS = [
         "粉丝",
         "填写视频主页地址",
         "",
-        ["B站", "b站", "bilibili", "Bilibili", "嗶哩嗶哩", "哔哩"],
+        [
+            "B站",
+            "b站",
+            "bilibili",
+            "Bilibili",
+            "嗶哩嗶哩",
+            "哔哩",
+            "bili",
+            "B站号",
+            "哔哩哔哩弹幕网",
+            "哔哩哔哩动画",
+        ],
     ),
-    ("xiaohongshu", "小红书", "social", False, "粉丝", "填写小红书号", "", ["小紅書", "RED"]),
+    (
+        "xiaohongshu",
+        "小红书",
+        "social",
+        False,
+        "粉丝",
+        "填写小红书号",
+        "",
+        ["小紅書", "RED", "xhs", "小红书号", "rednote"],
+    ),
     ("zhihu", "知乎", "social", False, "关注", "填写知乎主页地址", "", ["知乎号"]),
     (
         "toutiao",
@@ -100,7 +154,16 @@ PLATFORMS = [
         "",
         ["QQ公众平台", "QQ公眾號", "QQ公眾平台"],
     ),
-    ("qq", "QQ号", "social", False, "好友", "填写QQ号", r"[1-9][0-9]{4,11}", ["QQ", "qq", "QQ號"]),
+    (
+        "qq",
+        "QQ号",
+        "social",
+        False,
+        "好友",
+        "填写QQ号",
+        r"[1-9][0-9]{4,11}",
+        ["QQ", "qq", "QQ號", "扣扣"],
+    ),
     (
         "qzone",
         "QQ空间",
@@ -180,7 +243,27 @@ PLATFORMS = [
     ("mobile_paper", "手机报", "other", False, "订阅", "填写名称", "", ["手機報"]),
     ("other", "其他", "other", False, "关注", "", "", ["其它"]),
     # Chat-group platforms (seed 002 附件3, seed 003 §4)
-    ("wechat_group", "微信群", "chat", True, "成员", "填写群名称", "", ["微信", "微信群聊"]),
+    (
+        "wechat_group",
+        "微信群",
+        "chat",
+        True,
+        "成员",
+        "填写群名称",
+        "",
+        [
+            "微信",
+            "微信群聊",
+            "wx",
+            "vx",
+            "weixin",
+            "WeChat",
+            "wx群",
+            "vx群",
+            "微信工作群",
+            "微信群组",
+        ],
+    ),
     (
         "qq_group",
         "QQ群",
@@ -189,9 +272,18 @@ PLATFORMS = [
         "成员",
         "填写QQ群号",
         r"[1-9][0-9]{4,11}",
-        ["QQ", "qq群", "QQ工作群"],
+        ["QQ", "qq群", "QQ工作群", "Q群", "QQ群聊", "扣扣群"],
     ),
-    ("dingtalk_group", "钉钉群", "chat", True, "成员", "填写群号", "", ["钉钉", "釘釘群", "釘釘"]),
+    (
+        "dingtalk_group",
+        "钉钉群",
+        "chat",
+        True,
+        "成员",
+        "填写群号",
+        "",
+        ["钉钉", "釘釘群", "釘釘", "dd", "dingtalk", "钉钉群聊", "钉钉工作群", "钉群"],
+    ),
     (
         "wecom_group",
         "企业微信群",
@@ -200,9 +292,40 @@ PLATFORMS = [
         "成员",
         "填写群名称",
         "",
-        ["企业微信", "企業微信群"],
+        [
+            "企业微信",
+            "企業微信群",
+            "企微",
+            "企微群",
+            "wecom",
+            "wework",
+            "qywx",
+            "企业微信群聊",
+            "企业微信工作群",
+        ],
     ),
-    ("feishu_group", "飞书群", "chat", True, "成员", "填写群名称", "", ["飞书", "飛書群"]),
-    ("weibo_group", "微博群", "chat", True, "成员", "填写群名称", "", ["微博群聊"]),
+    (
+        "feishu_group",
+        "飞书群",
+        "chat",
+        True,
+        "成员",
+        "填写群名称",
+        "",
+        ["飞书", "飛書群", "lark", "feishu", "飞书群聊", "飞书工作群"],
+    ),
+    ("weibo_group", "微博群", "chat", True, "成员", "填写群名称", "", ["微博群聊", "微博"]),
     ("other_group", "其他群", "chat", True, "成员", "", "", ["其他", "其它群"]),
 ]
+
+
+#: code → the built-in aliases of that platform (from `PLATFORMS`).
+BUILTIN_ALIASES: dict[str, tuple[str, ...]] = {row[0]: tuple(row[7]) for row in PLATFORMS}
+
+
+def spellings(platform) -> list[str]:
+    """Every way a platform may be written: its name, code, stored aliases and the built-in
+    aliases of its code, without repeats, in that order."""
+    names = [platform.name, platform.code, *(platform.aliases or ()),
+             *BUILTIN_ALIASES.get(platform.code, ())]  # fmt: skip
+    return list(dict.fromkeys(name for name in names if name))

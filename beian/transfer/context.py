@@ -11,6 +11,8 @@ resembles a known one is never taken: the message suggests it ("未找到单位�
 from __future__ import annotations
 
 import contextlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ from beian.core.sheets import AliasResolver, CellError, match_key
 from beian.core.sheets.errors import show_value
 from beian.orgs.models import Person, Unit
 from beian.registry.models import Platform
+from beian.registry.platforms import spellings
 from beian.users.choices import Role
 
 # ----------------------------------------------------------------------------- units
@@ -177,27 +180,64 @@ class UnitIndex:
 # ------------------------------------------------------------------------- platforms
 
 
+# Punctuation and the words people put around a platform's name in a group sheet:
+# "微信（群）", "企微工作群", "QQ-群聊" are tried as "微信", "企微", "qq" when not known as written.
+_PLATFORM_PUNCTUATION = re.compile(r"[()（）\[\]【】<>《》〈〉「」·•\-_—/／、,，.。:：;；'\"“”‘’]+")
+_GROUP_WORDS = re.compile(r"(?:工作群|交流群|通知群|群聊|群组|群)$")
+
+
 class PlatformIndex:
-    """The catalogue, split into account platforms and chat-group platforms."""
+    """The catalogue, split into account platforms and chat-group platforms, with every
+    spelling of each (`beian.registry.platforms.spellings`: name, code, aliases, built-in
+    shorthand) and the spellings the school has taught (`learned`: (spelling, platform id,
+    for_groups))."""
 
-    def __init__(self):
+    ACCOUNT_KIND = "账号平台"
+    GROUP_KIND = "群聊平台"
+
+    def __init__(self, learned: Iterable[tuple[str, int, bool]] = ()):
         self.platforms: dict[int, Platform] = {p.pk: p for p in Platform.objects.all()}
-        account = {str(p.pk): [p.name, p.code, *p.aliases] for p in self.platforms.values()
-                   if not p.for_groups}  # fmt: skip
-        group = {str(p.pk): [p.name, p.code, *p.aliases] for p in self.platforms.values()
-                 if p.for_groups}  # fmt: skip
-        self.accounts = AliasResolver(account, kind="平台")
-        self.groups = AliasResolver(group, kind="群聊平台")
+        account: dict[str, list[str]] = {}
+        group: dict[str, list[str]] = {}
+        for platform in self.platforms.values():
+            target = group if platform.for_groups else account
+            target[str(platform.pk)] = spellings(platform)
+        for spelling, platform_id, for_groups in learned:
+            platform = self.platforms.get(platform_id)
+            if platform is not None and platform.for_groups == for_groups:
+                target = group if for_groups else account
+                target.setdefault(str(platform_id), []).append(spelling)
+        self.accounts = AliasResolver(account, kind=self.ACCOUNT_KIND)
+        self.groups = AliasResolver(group, kind=self.GROUP_KIND)
 
-    def _resolve(self, resolver: AliasResolver, other: AliasResolver, value, wrong: str):
+    def _loosely(self, resolver: AliasResolver, value: Any, for_groups: bool) -> str | None:
+        """The code of `value` without its punctuation (and, in a group sheet, without the
+        word 群 / 群聊 / 工作群 after the platform), or None."""
+        key = _PLATFORM_PUNCTUATION.sub("", match_key(value))
+        tries = [key]
+        if for_groups:
+            bare = _GROUP_WORDS.sub("", key)
+            tries += [bare, f"{bare}群"]
+        for text in dict.fromkeys(tries):
+            if text and text != match_key(value):
+                with contextlib.suppress(CellError):
+                    return resolver.resolve(text)
+        return None
+
+    def _resolve(
+        self, resolver: AliasResolver, other: AliasResolver, value, wrong: str, for_groups: bool
+    ):
         try:
             code = resolver.resolve(value)
-        except CellError:
-            try:
-                other.resolve(value)
-            except CellError:
-                raise
-            raise CellError(wrong.format(value=show_value(value)), value=value) from None
+        except CellError as error:
+            code = self._loosely(resolver, value, for_groups)
+            if code is None:
+                try:
+                    other.resolve(value)
+                except CellError:
+                    if self._loosely(other, value, not for_groups) is None:
+                        raise error from None
+                raise CellError(wrong.format(value=show_value(value)), value=value) from None
         return self.platforms[int(code)] if code is not None else None
 
     def account_platform(self, value: Any, *, warn=None) -> Platform | None:
@@ -206,6 +246,7 @@ class PlatformIndex:
             self.groups,
             value,
             "“{value}”是群聊平台，请在即时群聊汇总表中登记",
+            False,
         )
 
     def group_platform(self, value: Any, *, warn=None) -> Platform | None:
@@ -215,6 +256,7 @@ class PlatformIndex:
             value,
             "“{value}”不是群聊平台（微信群、QQ群、钉钉群、企业微信群、飞书群……），"
             "新媒体账号请在账号汇总表中登记",
+            True,
         )
 
 

@@ -103,12 +103,27 @@ def _prepare(value: Any) -> str:
 _QUANTITY = re.compile(
     r"(?:约|大约|大概|近|将近|接近|超过|逾|~|≈)?"
     r"(?P<number>\d+(?:\.\d+)?|\.\d+)"
-    r"(?P<unit>万|w|千|k|亿)?"
+    r"(?P<unit>百万|千万|十万|万|w|千|k|百|亿)?"
     r"(?:余|多|\+|以上|左右)?"
     r"(?:人|个|名|位|户)?"
     r"(?:余|多|\+|以上|左右)?"
 )
-_MULTIPLIERS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
+_MULTIPLIERS = {
+    "万": 10_000,
+    "w": 10_000,
+    "十万": 100_000,
+    "百万": 1_000_000,
+    "千万": 10_000_000,
+    "千": 1_000,
+    "k": 1_000,
+    "百": 100,
+    "亿": 100_000_000,
+}
+# The Traditional forms of the words numbers are written with ("0.8萬", "約3000", "200餘人").
+_NUMBER_WORDS = str.maketrans(
+    {"萬": "万", "億": "亿", "約": "约", "餘": "余", "個": "个", "戶": "户", "將": "将",
+     "過": "过", "～": "~", "，": ""}
+)  # fmt: skip
 _ZERO_WORDS = frozenset({"无", "暂无", "没有", "零"})
 
 
@@ -132,7 +147,7 @@ def _quantity(value: Any) -> tuple[float, str | None] | None:
         return None
     if text in _ZERO_WORDS:
         return 0.0, None
-    compact = "".join(text.split()).replace(",", "").casefold()
+    compact = "".join(text.split()).replace(",", "").translate(_NUMBER_WORDS).casefold()
     if compact.startswith("-") and len(compact) > 1 and compact[1:2].isdigit():
         raise CellError(f"“{show_value(value)}”不能为负数", value=value)
     match = _QUANTITY.fullmatch(compact)

@@ -37,6 +37,7 @@ from ..context import NewPerson, PlatformIndex
 from ..layouts import ACCOUNTS_HNWU, ACCOUNTS_PDSU
 from ..plan import Change, RowResult, Status
 from ..rules import ACCOUNT_LABELS, MIN_YEAR, account_errors, audience_error, length_error
+from ..spellings import learned_for
 from .base import INVALID, Cells, Importer, diff, month_text, parse_month
 
 parse_audience = partial(parse_audience_wan, label="关注人数")
@@ -154,7 +155,7 @@ class AccountImporter(Importer):
 
     def load(self) -> None:
         super().load()
-        self.platforms = PlatformIndex()
+        self.platforms = PlatformIndex(learned_for(self.actor, self.restrict_unit))
         fields = (
             "pk",
             "platform_id",

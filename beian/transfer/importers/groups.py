@@ -24,6 +24,7 @@ from ..context import NewPerson, PlatformIndex
 from ..layouts import GROUPS_PDSU
 from ..plan import Change, RowResult, Status, shown
 from ..rules import GROUP_LABELS, GroupRules, count_error, length_error
+from ..spellings import learned_for
 from .base import INVALID, Cells, Importer, Record, diff, month_text, parse_month
 
 DISSOLVED = re.compile(r"已解散|已撤销")
@@ -64,7 +65,7 @@ class GroupImporter(Importer):
 
     def load(self) -> None:
         super().load()
-        self.platforms = PlatformIndex()
+        self.platforms = PlatformIndex(learned_for(self.actor, self.restrict_unit))
         self.rules = GroupRules(self.today)
         # Existing groups as tuples (a dict per group would cost ~1 KB each).
         self.groups: dict[int, tuple] = {}
