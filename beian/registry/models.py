@@ -17,6 +17,7 @@ from beian.orgs.models import Person, Unit
 from .choices import (
     AccountStatus,
     ActivitySource,
+    ActivityWorth,
     FilingState,
     GroupPurpose,
     GroupStatus,
@@ -24,6 +25,7 @@ from .choices import (
     TeamRole,
     Tier,
 )
+from .spec import derive_tier
 
 
 class Platform(models.Model):
@@ -101,19 +103,36 @@ class RecordQuerySet(models.QuerySet):
             q |= self._own_q(user)
         return self.filter(q)
 
+    for_groups = False  # which platforms of the catalogue a search may name
+
     def search(self, text: str):
-        """Chinese substring (Traditional input accepted), account id / group number, or the
-        pinyin initials / full pinyin of the name."""
+        """Chinese substring (Traditional input accepted), account id / group number, the
+        pinyin initials / full pinyin of the name, or a platform by any of its spellings
+        ("B站" lists the 哔哩哔哩 accounts; "B站 校团委" those of them named 校团委)."""
         from beian.core.text import normalize_text
+
+        from .platforms import platforms_spelled
 
         text = normalize_text(text)
         if not text:
             return self
+        q = self._text_q(text)
+        platform_ids = platforms_spelled(text, for_groups=self.for_groups)
+        if platform_ids:
+            q |= Q(platform_id__in=platform_ids)
+        head, _space, rest = text.partition(" ")
+        if rest.strip():
+            platform_ids = platforms_spelled(head, for_groups=self.for_groups)
+            if platform_ids:
+                q |= Q(platform_id__in=platform_ids) & self._text_q(rest.strip())
+        return self.filter(q)
+
+    def _text_q(self, text: str) -> Q:
         q = Q(name__icontains=text) | Q(**{f"{self.number_field}__icontains": text})
         ascii_text = text.lower().replace(" ", "")
         if ascii_text.isascii() and ascii_text.isalnum():
             q |= Q(name_initials__startswith=ascii_text) | Q(name_pinyin__startswith=ascii_text)
-        return self.filter(q)
+        return q
 
 
 class MediaAccountQuerySet(RecordQuerySet):
@@ -264,9 +283,8 @@ class MediaAccount(TimeStampedModel):
 
     @property
     def derived_tier(self) -> int:
-        if self.is_personal:
-            return Tier.THREE
-        return self.owner_unit.default_tier
+        """The tier the owning unit gives (`spec.derive_tier`), before any override."""
+        return derive_tier(unit_kind=self.owner_unit.kind, is_personal=self.is_personal)
 
     @property
     def is_closed(self) -> bool:
@@ -297,6 +315,7 @@ class AccountMember(TeamMember):
 
 class ChatGroupQuerySet(RecordQuerySet):
     number_field = "group_number"
+    for_groups = True
 
     def _own_q(self, user) -> Q:
         q = super()._own_q(user)
@@ -438,3 +457,49 @@ class GroupMember(TeamMember):
                 violation_error_message=_("此人已在该职能中"),
             )
         ]
+
+
+class ActivityEvidence(models.Model):
+    """What one source says about when an account last posted (PRODUCT §9): the date, the
+    source (operator's report, annual inspection, feed, import column), how much it is
+    worth, who recorded it and when. One row per account and source: a source's new claim
+    replaces its previous one (a correction); the account's `last_post_date` and
+    `last_post_source` summarise the rows (the newest date; on the same date the stronger
+    source). Written only by `beian.registry.activity`."""
+
+    account = models.ForeignKey(
+        MediaAccount,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="activity_evidence",
+    )
+    source = models.CharField(_("来源"), max_length=16, choices=ActivitySource.choices)
+    worth = models.PositiveSmallIntegerField(_("可信度"), choices=ActivityWorth.choices)
+    posted_on = models.DateField(_("最近发布日期"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reference = models.CharField(
+        _("依据"), max_length=255, blank=True, help_text=_("如订阅源地址、导入文件与行号、年检")
+    )
+
+    class Meta:
+        verbose_name = _("发布记录")
+        verbose_name_plural = _("发布记录")
+        ordering = ["account", "-posted_on", "-worth"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "source"],
+                name="registry_activityevidence_unique_account_source",
+                violation_error_message=_("该账号已有此来源的发布记录"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.get_source_display()} {self.posted_on}"

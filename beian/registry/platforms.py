@@ -329,3 +329,20 @@ def spellings(platform) -> list[str]:
     names = [platform.name, platform.code, *(platform.aliases or ()),
              *BUILTIN_ALIASES.get(platform.code, ())]  # fmt: skip
     return list(dict.fromkeys(name for name in names if name))
+
+
+def platforms_spelled(text: str, *, for_groups: bool) -> list[int]:
+    """Ids of the platforms of that kind that `text` is a spelling of ("B站" → 哔哩哔哩),
+    compared in `match_key` form; [] for anything else."""
+    from beian.core.sheets.normalize import match_key
+
+    from .models import Platform
+
+    key = match_key(text)
+    if not key:
+        return []
+    return [
+        platform.pk
+        for platform in Platform.objects.filter(for_groups=for_groups)
+        if any(match_key(name) == key for name in spellings(platform))
+    ]
