@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from beian.core.masking import mask_email, mask_mobile, mask_qq
 from beian.core.sheets import match_key, write_csv, write_xlsx
-from beian.orgs.choices import PersonKind, PersonStatus, UnitKind
+from beian.orgs.choices import CadreLevel, PersonKind, PersonStatus, UnitKind
 from beian.orgs.models import Institution, Person, Unit
 from beian.registry.choices import AccountStatus, GroupPurpose, GroupStatus, Tier
 from beian.registry.models import AccountMember, ChatGroup, GroupMember, MediaAccount
@@ -41,6 +41,7 @@ PURPOSE_LABELS = {k: str(v) for k, v in GroupPurpose.choices}
 UNIT_KIND_LABELS = {k: str(v) for k, v in UnitKind.choices}
 PERSON_KIND_LABELS = {k: str(v) for k, v in PersonKind.choices}
 PERSON_STATUS_LABELS = {k: str(v) for k, v in PersonStatus.choices}
+CADRE_LEVEL_LABELS = {k: str(v) for k, v in CadreLevel.choices}
 
 
 def school_name() -> str:
@@ -289,11 +290,11 @@ def _depth(pk: int, parents: dict[int, int | None]) -> int:
 def person_rows(queryset: QuerySet, user, spec: SheetSpec = PEOPLE) -> Iterator[list[Any]]:
     units = UnitNames()
     personal = PersonalData(user)
-    fields = ("pk", "name", "number", "kind", "unit_id", "post", "status", "mobile", "email",
-              "qq")  # fmt: skip
+    fields = ("pk", "name", "number", "kind", "unit_id", "post", "cadre_level", "status",
+              "mobile", "email", "qq")  # fmt: skip
     rows = queryset.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK)
-    for number, (pk, name, staff_number, kind, unit_id, post, status, mobile, email,
-                 qq) in enumerate(rows, start=1):  # fmt: skip
+    for number, (pk, name, staff_number, kind, unit_id, post, cadre_level, status, mobile,
+                 email, qq) in enumerate(rows, start=1):  # fmt: skip
         if not personal.full(unit_id) and not (user.person_id and user.person_id == pk):
             mobile, email, qq = mask_mobile(mobile), mask_email(email), mask_qq(qq)
         yield [
@@ -303,6 +304,7 @@ def person_rows(queryset: QuerySet, user, spec: SheetSpec = PEOPLE) -> Iterator[
             PERSON_KIND_LABELS.get(kind, ""),
             units(unit_id),
             post,
+            CADRE_LEVEL_LABELS.get(cadre_level, ""),
             PERSON_STATUS_LABELS.get(status, ""),
             mobile,
             email,

@@ -278,6 +278,11 @@ PEOPLE = SheetSpec(
                 fill_down=True,
             ),
             Column("post", "职务", aliases=("职位", "岗位", "职务职称")),
+            Column(
+                "cadre_level",
+                "干部级别",
+                aliases=("职级", "干部职级", "行政级别", "行政职级", "级别", "干部级"),
+            ),
             Column("status", "状态", aliases=("在职状态", "在岗状态", "人员状态")),
             Column(
                 "mobile", "手机", aliases=("手机号", "手机号码", "联系电话", "电话", "联系方式")
@@ -286,11 +291,13 @@ PEOPLE = SheetSpec(
             Column("qq", "QQ", aliases=("QQ号", "QQ号码")),
         ),
     ),
-    header=("序号", "姓名", "工号/学号", "身份", "所在单位", "职务", "状态", "手机", "邮箱",
-            "QQ"),
-    keys=("seq", "name", "number", "kind", "unit", "post", "status", "mobile", "email", "qq"),
-    widths=(6, 10, 14, 8, 22, 14, 9, 14, 22, 12),
-    remarks=("备注：身份填写教职工、学生或校外；状态填写在职/在读、离职或毕业。",),
+    header=("序号", "姓名", "工号/学号", "身份", "所在单位", "职务", "干部级别", "状态", "手机",
+            "邮箱", "QQ"),
+    keys=("seq", "name", "number", "kind", "unit", "post", "cadre_level", "status", "mobile",
+          "email", "qq"),
+    widths=(6, 10, 14, 8, 22, 14, 10, 9, 14, 22, 12),
+    remarks=("备注：身份填写教职工、学生或校外；状态填写在职/在读、离职或毕业；干部级别填写"
+             "处级、科级或无（正处、副处、正科、副科等写法均可，空白表示不修改）。",),
     sheet_name="人员名录",
 )  # fmt: skip
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from beian.core.hooks import records_changed
 from beian.core.masking import MASKERS
 from beian.core.sheets import CellError, clean_identifier, match_key, parse_phone
 from beian.core.sheets.errors import show_value
-from beian.orgs.choices import PersonKind, PersonStatus
+from beian.orgs.choices import CadreLevel, PersonKind, PersonStatus
 from beian.orgs.models import Person
 
 from ..layouts import PEOPLE
@@ -41,8 +42,34 @@ STATUS_WORDS = {
     **dict.fromkeys(map(match_key, ("退休", "调离", "离校", "已离职")), PersonStatus.LEFT),
     **dict.fromkeys(map(match_key, ("已毕业", "毕业生")), PersonStatus.GRADUATED),
 }  # fmt: skip
+#: 干部级别 / 职级 as HR rosters write it. 处级 takes the leading posts (正处, 副处), the
+#: non-leading ranks of the same level (一级 … 四级调研员) and the few higher ranks a
+#: university's roster may hold (厅级, 巡视员); 科级 takes 正科, 副科 and the 主任科员
+#: ranks; 科员, 办事员 and "no cadre" words are 无.
+CADRE_WORDS = {
+    **{match_key(label): value for value, label in CadreLevel.choices},
+    **{match_key(value): value for value in CadreLevel.values},
+    **dict.fromkeys(map(match_key, (
+        "处", "正处", "副处", "正处级", "副处级", "县处级", "正县处级", "副县处级", "处级及以上",
+        "处级以上", "厅级", "正厅", "副厅", "正厅级", "副厅级", "厅局级", "局级", "司局级",
+        "调研员", "一级调研员", "二级调研员", "三级调研员", "四级调研员", "巡视员",
+        "一级巡视员", "二级巡视员", "正处级调研员", "副处级调研员",
+    )), CadreLevel.DIVISION),
+    **dict.fromkeys(map(match_key, (
+        "科", "正科", "副科", "正科级", "副科级", "乡科级", "正乡科级", "副乡科级",
+        "主任科员", "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员",
+        "正科级主任科员", "副主任科员",
+    )), CadreLevel.SECTION),
+    **dict.fromkeys(map(match_key, (
+        "否", "没有", "非干部", "不是干部", "一般", "普通", "群众", "无职级", "无级别",
+        "科员", "一级科员", "二级科员", "办事员", "—", "-", "/", "／", "n/a", "na",
+    )), CadreLevel.NONE),
+}  # fmt: skip
+#: Words HR adds around a level ("正处级干部", "副处级领导", "科级职务").
+CADRE_SUFFIXES = tuple(map(match_key, ("领导干部", "干部", "领导", "职务", "职级", "级别")))
 KIND_LABELS = dict(PersonKind.choices)
 STATUS_LABELS = dict(PersonStatus.choices)
+CADRE_LABELS = dict(CadreLevel.choices)
 
 
 def _choice(words: dict[str, str], labels: dict, what: str):
@@ -61,6 +88,27 @@ def _choice(words: dict[str, str], labels: dict, what: str):
 
 parse_person_kind = _choice(KIND_WORDS, KIND_LABELS, "身份")
 parse_person_status = _choice(STATUS_WORDS, STATUS_LABELS, "状态")
+
+
+def parse_cadre_level(value: Any, *, warn=None) -> str | None:
+    """处级 / 科级 / 无 from the ways HR writes a cadre level; a blank cell is None (leave the
+    stored level as it is)."""
+    key = match_key(value)
+    if not key:
+        return None
+    found = CADRE_WORDS.get(key)
+    if found is None:
+        for suffix in CADRE_SUFFIXES:
+            if key.endswith(suffix) and key != suffix:
+                found = CADRE_WORDS.get(key.removesuffix(suffix))
+                break
+    if found is None:
+        raise CellError(
+            f"干部级别“{show_value(value)}”无法识别，请填写：处级、科级或无"
+            "（也可写正处、副处、正科、副科等）",
+            value=value,
+        )
+    return found
 
 
 def parse_mobile(value: Any, *, warn=None) -> str | None:
@@ -82,8 +130,8 @@ class PersonImporter(Importer):
         self.current = {
             row["pk"]: row
             for row in Person.objects.values(
-                "pk", "name", "number", "kind", "unit_id", "post", "status", "mobile", "email",
-                "qq",
+                "pk", "name", "number", "kind", "unit_id", "post", "cadre_level", "status",
+                "mobile", "email", "qq",
             )
         }  # fmt: skip
 
@@ -115,6 +163,7 @@ class PersonImporter(Importer):
             "number": number,
             "kind": cells.get("kind", parse_person_kind),
             "post": post,
+            "cadre_level": cells.get("cadre_level", parse_cadre_level),
             "status": cells.get("status", parse_person_status),
             "mobile": self._secret(cells, "mobile", parse_mobile),
             "email": self._secret(cells, "email", parse_text_id),
@@ -169,6 +218,7 @@ class PersonImporter(Importer):
             "unit_id": values["unit_id"],
             "kind": values["kind"],
             "post": values["post"],
+            "cadre_level": values["cadre_level"],
             "status": values["status"],
         }
         for key in ("mobile", "email", "qq"):
@@ -181,11 +231,13 @@ class PersonImporter(Importer):
             wanted[key] = value
         labels = {
             "name": "姓名", "number": "工号/学号", "unit_id": "所在单位", "kind": "身份",
-            "post": "职务", "status": "状态", "mobile": "手机", "email": "邮箱", "qq": "QQ",
+            "post": "职务", "cadre_level": "干部级别", "status": "状态", "mobile": "手机",
+            "email": "邮箱", "qq": "QQ",
         }  # fmt: skip
         display = {
             "unit_id": units.name,
             "kind": lambda v: str(KIND_LABELS.get(v, v or "")),
+            "cadre_level": lambda v: str(CADRE_LABELS.get(v, v or "")),
             "status": lambda v: str(STATUS_LABELS.get(v, v or "")),
         }
         if found is None:
@@ -226,5 +278,9 @@ class PersonImporter(Importer):
         ids = writer.create([row.action[2] for row in new_rows])
         for row, pk in zip(new_rows, ids, strict=True):
             row.record_id = pk
-        writer.update([(row.action[1], row.action[2]) for row in rows if row.action[0] == "update"])
+        updates = [(row.action[1], row.action[2]) for row in rows if row.action[0] == "update"]
+        writer.update(updates)
+        # The team rules judge people (kind, status, cadre level): the records whose teams
+        # the changed people are on are re-checked once the import commits.
+        records_changed(people=[pk for pk, _fields in updates])
         return {"created": len(new_rows), "updated": writer.counts["updated"]}
