@@ -7,7 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run setup venv test test-sqlite test-postgres lint bench system-deps demo clean
+PYTEST_N ?= auto
+# Dates the suite is run at once more by `make test-clock` (CI): a December, and a year past
+# the holidays library's known arrangements.
+CLOCK_DATES ?= 2026-12-20T10:00 2031-06-15T10:00
+
+.PHONY: run setup venv test test-sqlite test-postgres test-clock lint bench system-deps demo clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,10 +50,16 @@ lint: venv
 test: venv system-deps lint test-sqlite test-postgres
 
 test-sqlite: venv
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(PYTEST_N) $(PYTEST_ARGS)
 
 test-postgres: venv
-	@bash scripts/with-postgres.sh $(BIN)/pytest -q $(PYTEST_ARGS)
+	@bash scripts/with-postgres.sh $(BIN)/pytest -q -n $(PYTEST_N) $(PYTEST_ARGS)
+
+## test-clock: the SQLite suite again with the clock moved (BEIAN_TEST_NOW) to each CLOCK_DATES
+test-clock: venv
+	@for when in $(CLOCK_DATES); do echo "== clock at $$when"; \
+	  BEIAN_TEST_NOW=$$when DJANGO_SETTINGS_MODULE=config.settings.test \
+	  $(BIN)/pytest -q -n $(PYTEST_N) $(PYTEST_ARGS) || exit 1; done
 
 ## bench: every benchmark under bench/, each printing its figures and its ratio
 bench: venv

@@ -11,6 +11,23 @@ CHROMIUM = os.environ.get("BEIAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def pytest_configure(config):
+    """`BEIAN_TEST_NOW=2027-12-15T10:00` runs the whole suite with the clock moved there (and
+    ticking), so that CI proves the tests hold on other dates too (`make test-clock`). Tests
+    that freeze the clock themselves still do."""
+    moved = os.environ.get("BEIAN_TEST_NOW")
+    if moved:
+        import time_machine
+
+        config._beian_clock = time_machine.travel(moved, tick=True)
+        config._beian_clock.start()
+
+
+def pytest_report_header(config):
+    moved = os.environ.get("BEIAN_TEST_NOW")
+    return [f"clock moved to {moved} (BEIAN_TEST_NOW)"] if moved else []
+
+
 _APPEND_ONLY = importlib.import_module("beian.core.migrations.0003_auditevent_append_only")
 _SEED_PLATFORMS = importlib.import_module("beian.registry.migrations.0003_seed_platforms")
 _original_flush = BaseDatabaseOperations.execute_sql_flush

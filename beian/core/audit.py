@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from .choices import AuditEventType
+from .context import current_request
 from .models import AuditEvent
 
 
@@ -36,8 +37,6 @@ def audit(
     if actor is None and request_user is not None and request_user.is_authenticated:
         actor = request_user
     if request is None:
-        from .middleware import current_request
-
         request = current_request()
     return AuditEvent.objects.create(
         event=str(event),

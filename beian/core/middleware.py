@@ -1,20 +1,17 @@
 """Session lifetime (idle timeout is Django's SESSION_COOKIE_AGE renewed on each request;
 this adds the absolute cap) and access to the current request for audit rows."""
 
-import contextvars
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 
-_request: contextvars.ContextVar = contextvars.ContextVar("beian_request", default=None)
+from .audit import audit
+from .choices import AuditEventType
+from .context import reset_current_request, set_current_request
 
 LOGIN_AT_KEY = "beian_login_at"
-
-
-def current_request():
-    return _request.get()
 
 
 class SessionLifetimeMiddleware:
@@ -22,7 +19,7 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request.set(request)
+        token = set_current_request(request)
         try:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
@@ -30,12 +27,9 @@ class SessionLifetimeMiddleware:
                 if started is None:
                     request.session[LOGIN_AT_KEY] = time.time()
                 elif time.time() - started > settings.SESSION_ABSOLUTE_MAX_SECONDS:
-                    from .audit import audit
-                    from .choices import AuditEventType
-
                     audit(event=AuditEventType.SESSION_EXPIRED, actor=user, request=request)
                     logout(request)
                     return redirect(settings.LOGIN_URL)
             return self.get_response(request)
         finally:
-            _request.reset(token)
+            reset_current_request(token)
