@@ -29,7 +29,14 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from beian.orgs.choices import SECOND_LEVEL_KINDS, PersonKind, PersonStatus, UnitKind
+from beian.orgs.choices import (
+    CADRE_RANK,
+    SECOND_LEVEL_KINDS,
+    CadreLevel,
+    PersonKind,
+    PersonStatus,
+    UnitKind,
+)
 from beian.orgs.models import Institution, Unit
 from beian.registry.choices import AccountStatus, FilingState, GroupStatus, TeamRole
 from beian.registry.models import AccountMember, ChatGroup, GroupMember, MediaAccount
@@ -490,6 +497,66 @@ class FirstResponsibleNotUnitHead(Rule):
             found[pk] = Breach(
                 unit_id, text, evidence(unit.head_id, *sorted(m.person_id for m in members))
             )
+        return found
+
+
+@register
+class FirstResponsibleNotCadre(Rule):
+    code = "first_responsible_not_cadre"
+    title = _("第一责任人不是处级干部")
+    explanation = _(
+        "账号的第一责任人须为本单位负责相关工作的处级党政干部。请在人员信息中登记其干部级别"
+        "（处级含正处、副处），或在管理队伍中更正第一责任人。"
+    )
+    severity = Severity.WARNING
+    source = "seed 004 §二、第三条（处级党政干部为第一责任人）"
+    #: The level seed 004 asks for; the other seeds ask for none (the switch is off).
+    required_level = CadreLevel.DIVISION
+
+    def enabled(self, policy):
+        return policy.team.first_responsible_must_be_cadre
+
+    def parameters(self, policy):
+        return {"team.first_responsible_must_be_cadre": policy.team.first_responsible_must_be_cadre}
+
+    def evaluate(self, ctx, chunk):
+        rows = (
+            AccountMember.objects.filter(
+                chunk.q("record_id"),
+                role=TeamRole.FIRST_RESPONSIBLE,
+                record__is_personal=False,
+            )
+            .exclude(record__status=AccountStatus.CLOSED)
+            .order_by("record_id", "person_id")
+            .values_list(
+                "record_id",
+                "record__owner_unit_id",
+                "person_id",
+                "person__name",
+                "person__cadre_level",
+            )
+        )
+        required = self.required_level
+        wanted = CADRE_RANK[required]
+        levels = dict(CadreLevel.choices)
+        unrecorded = gettext("第一责任人 %(name)s 未登记干部级别，须为%(level)s党政干部")
+        too_low = gettext("第一责任人 %(name)s 为%(actual)s，须为%(level)s党政干部")
+        bad: dict[int, list[tuple]] = defaultdict(list)
+        units: dict[int, int] = {}
+        for record_id, unit_id, person_id, name, level in rows:
+            if level and CADRE_RANK[level] >= wanted:
+                continue
+            units[record_id] = unit_id
+            bad[record_id].append((person_id, name, level))
+        found = {}
+        for record_id, people in bad.items():
+            text = "；".join(
+                (too_low if level else unrecorded)
+                % {"name": name, "actual": levels.get(level, level), "level": levels[required]}
+                for _pk, name, level in people
+            )
+            proof = evidence(required, *(f"{pk}:{level}" for pk, _n, level in people))
+            found[record_id] = Breach(units[record_id], text, proof)
         return found
 
 
@@ -992,8 +1059,16 @@ class GroupUnregistered(Rule):
     target = TargetKind.GROUP
     source = "seed 002 §二.3、003 §一.4（10 人及以上）"
 
+    def enabled(self, policy):
+        # With groups_require_filing a group is registered by an approved filing only, and
+        # group_not_filed looks at the filing instead.
+        return not policy.filing.groups_require_filing
+
     def parameters(self, policy):
-        return {"groups.register_min_members": policy.groups.register_min_members}
+        return {
+            "groups.register_min_members": policy.groups.register_min_members,
+            "filing.groups_require_filing": policy.filing.groups_require_filing,
+        }
 
     def evaluate(self, ctx, chunk):
         needed = ctx.policy.groups.register_min_members
@@ -1006,6 +1081,57 @@ class GroupUnregistered(Rule):
         return {
             pk: Breach(unit_id, template % {"n": n, "needed": needed}) for pk, unit_id, n in rows
         }
+
+
+@register
+class GroupNotFiled(Rule):
+    code = "group_not_filed"
+    title = _("工作群未经备案审批")
+    explanation = _(
+        "本校规定工作群须先提交群聊备案，经审批通过后方可登记使用。请在群聊页面提交“群聊备案”；"
+        "已无存在价值的群请解散。"
+    )
+    severity = Severity.WARNING
+    target = TargetKind.GROUP
+    source = "seed 000 §一.二（各类工作群创建前须备案）、004（QQ工作群须备案）"
+
+    def enabled(self, policy):
+        return policy.filing.groups_require_filing
+
+    def parameters(self, policy):
+        return {
+            "filing.groups_require_filing": policy.filing.groups_require_filing,
+            "groups.register_min_members": policy.groups.register_min_members,
+        }
+
+    def evaluate(self, ctx, chunk):
+        from beian.filings.choices import FilingKind, FilingStatus
+        from beian.filings.models import Filing
+
+        needed = ctx.policy.groups.register_min_members
+        filings = Filing.objects.filter(group_id=OuterRef("pk"), kind=FilingKind.GROUP)
+        pending = [FilingStatus.DRAFT, FilingStatus.PENDING, FilingStatus.RETURNED]
+        rows = (
+            active_groups()
+            .filter(chunk.q(), member_count__gte=needed)
+            .annotate(
+                approved=Exists(filings.filter(status=FilingStatus.APPROVED)),
+                open=Exists(filings.filter(status__in=pending)),
+            )
+            .filter(approved=False)
+            .values_list("pk", "owner_unit_id", "member_count", "registered", "open")
+        )
+        waiting = gettext("群聊备案尚未审批通过（群成员 %(n)s 人）")
+        by_hand = gettext(
+            "标记为已报备，但没有审批通过的群聊备案（群成员 %(n)s 人）；请取消“已报备”后提交群聊备案"
+        )
+        missing = gettext("群成员 %(n)s 人，须提交群聊备案并经审批，尚未备案")
+        found = {}
+        for pk, unit_id, n, registered, is_open in rows:
+            template = waiting if is_open else by_hand if registered else missing
+            state = "open" if is_open else "registered" if registered else "none"
+            found[pk] = Breach(unit_id, template % {"n": n}, evidence(state, needed))
+        return found
 
 
 @register
