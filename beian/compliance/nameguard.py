@@ -1,45 +1,72 @@
 """Name guard (PRODUCT §8): does an account name belong to the school, use the school's
-name, imitate it, or have nothing to do with it?
+name, imitate it, or have nothing to do with it? And on what evidence?
 
 The business rules, from the seed notices (000: "不得冠以“湖南女子学院”、“湖南女院”、
-“湘女院”、学校中英文名称与首字母组合、学校官网域名等字样"; 003: accounts whose name
-contains the school's Chinese or English full or short name must be filed, and may not be
-named "以学校名称谐音、污名化方式"):
+“湘女院”、学校中英文名称与首字母组合、学校官网域名等字样" without registration; 003:
+accounts whose name contains the school's Chinese or English full or short name must be
+filed, and may not be named "以学校名称谐音、污名化方式"):
 
 * ``official``  – the name, normalised, equals the name of a registered (已备案) account,
   or the caller says the account is registered (``is_registered=True``).
-* ``uses_name`` – the normalised name contains the school's full name, one of its short
-  names (as whole words: jieba tokens, so that 中华水果 does not contain 华水) or its
-  English name (whole words). Such an account must be registered, or closed.
-* ``imitates``  – the name matches only after a transformation: Traditional characters,
-  homophones (toneless pinyin), visually similar characters, the name spelt in pinyin,
-  the institution type swapped (大学 ↔ 学院), the initials (NCWU) or the web domain
-  (ncwu.edu.cn), or mockery (a twist into a derogatory word, or the name next to one).
+* ``uses_name`` – the school's name appears in it, in any writing: the full name, a short
+  name (as whole words: jieba tokens, so that 中华水果 does not contain 华水), the English
+  name, the initials (NCWU), the web domain (ncwu.edu.cn) or the pinyin spelling;
+  Simplified or Traditional (華北水利水電大學 is the same name), full-width, spaced, with
+  invisible characters, emoji or punctuation inserted. It must be registered, or closed.
+* ``imitates``  – a homophone (谐音: 滑水, 哗水), similar-looking characters (形近字:
+  华氺), the institution type swapped (华北水利水电学院) or a mocking / defaming variant
+  (污名化: 划水大学, 华水野鸡大学) of one of the names, in either script. It can never
+  be registered.
 * ``unrelated`` – none of the above.
 
-A plain function of values, no database: callers pass the institution's names
-(:class:`SchoolNames`) and the registered account names. See docs/nameguard.md.
+Every verdict carries its evidence: which of the names, how it was written, which
+characters matched and why (:class:`CharMatch`). A plain function of values, no database:
+callers pass the institution's names (:class:`SchoolNames`) and the registered account
+names. See docs/nameguard.md.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import jieba
-from pypinyin import Style, lazy_pinyin
-from pypinyin.pinyin_dict import pinyin_dict
+from pypinyin import Style
 
-from beian.core.text import to_simplified
+from .nameguard_text import (
+    HAN_RE,
+    PINYIN,
+    NormalisedName,
+    homophone_index,
+    is_pinyin,
+    normalise,
+    normalize_name,
+    readings,
+    similar_shapes,
+    tokenizer_with,
+    toned_homophone_index,
+    typed_span,
+    word_frequency,
+    writing_of,
+)
 
-SHAPES_FILE = Path(__file__).with_name("nameguard_data") / "similar_shapes.txt"
+__all__ = [
+    "CharMatch",
+    "MatchMethod",
+    "NameClass",
+    "NameGuard",
+    "NameKind",
+    "NameVerdict",
+    "SchoolNames",
+    "check_name",
+    "homophone_index",
+    "normalise",
+    "normalize_name",
+    "similar_shapes",
+]
 
 # Words that make a twisted short name read as a school name (校园语境): a homophone or
 # look-alike of a short name of three characters or fewer counts only next to one of them,
@@ -80,6 +107,8 @@ CAMPUS_WORDS = (
     "选课",
     "课表",
     "期末",
+    "二手",
+    "跳蚤市场",
     "university",
     "college",
     "campus",
@@ -90,8 +119,54 @@ CAMPUS_WORDS = (
     "xueyuan",
 )
 
-# Derogatory words (污名化): a twist of the name into one of them, or the name next to one,
-# is mockery.
+# Words that make a name read as an organisation's account (媒体 / 机构号). A twist of a
+# short name that jieba does not know as a word (哗水, 咚油) and that sounds exactly like
+# the name, tone included, counts next to one of them as well: 哗水日报.
+ACCOUNT_WORDS = (
+    "日报",
+    "晚报",
+    "周报",
+    "周刊",
+    "之声",
+    "青年",
+    "资讯",
+    "新闻",
+    "在线",
+    "视界",
+    "视点",
+    "传媒",
+    "融媒",
+    "媒体",
+    "广播",
+    "电台",
+    "电视",
+    "频道",
+    "官微",
+    "微博",
+    "公众号",
+    "订阅号",
+    "服务号",
+    "发布",
+    "头条",
+    "快讯",
+    "速递",
+    "通讯社",
+    "记者团",
+    "青协",
+    "志愿者",
+    "学生会",
+    "研究会",
+    "协会",
+    "俱乐部",
+    "工作室",
+    "team",
+    "news",
+    "daily",
+    "radio",
+)
+
+# Derogatory words (污名化): a twist of the name into one of them, or the name next to or
+# inside one of them, is mockery.
 DEROGATORY_WORDS = (
     "划水",
     "摸鱼",
@@ -112,7 +187,13 @@ DEROGATORY_WORDS = (
     "坑爹",
     "倒闭",
     "狗屎",
+    "三流",
+    "不入流",
+    "破学校",
+    "烂学校",
 )
+# Characters that turn a twist of the name into mockery (泉师 → 泉尸).
+DEROGATORY_CHARS = frozenset("尸屎死猪鸡狗渣烂丑毒骗坑贱傻蠢穷屁粪废囚狱鬼臭呕滚葬坟棺贼匪娼驴")
 
 # Short names that well-known organisations other than schools go by as well: an account
 # named 南航航班动态 is China Southern Airlines'. They count only next to a campus word.
@@ -139,11 +220,12 @@ CONTEXT_MAX_LENGTH = 3
 CONTEXT_MAX_SYLLABLES = 2
 # An English name written without spaces (HunanWomensUniversity) counts from this length.
 MIN_SQUASHED_ENGLISH = 12
+# A derogatory word inside a name counts as mockery when the name is at least this long.
+MIN_INSERTION_LENGTH = 3
 
-# Frequency given to the institution's names in the jieba dictionary: enough for jieba to
-# keep a name as one word when nothing competes (华水|表白墙), too little to override real
-# words across its edges (郑州|大学城, 湖南|女|院士).
-NAME_WORD_FREQUENCY = 1
+_LATIN_RE = re.compile(r"[a-z]")
+_LATIN_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_LETTERS_RE = re.compile(r"[a-z]+")
 
 
 class NameClass(StrEnum):
@@ -167,22 +249,49 @@ CLASS_LABELS = {
 }
 
 
+class NameKind(StrEnum):
+    """Which of the institution's names a verdict is about."""
+
+    FULL = "full_name"
+    SHORT = "short_name"
+    ENGLISH = "english_name"
+    INITIALS = "initials"
+    DOMAIN = "domain"
+    REGISTERED = "registered"
+    NONE = ""
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    NameKind.FULL: "学校全称",
+    NameKind.SHORT: "学校简称",
+    NameKind.ENGLISH: "学校英文名称",
+    NameKind.INITIALS: "学校首字母缩写",
+    NameKind.DOMAIN: "学校官网域名",
+    NameKind.REGISTERED: "已备案账号名称",
+    NameKind.NONE: "",
+}
+
+
 class MatchMethod(StrEnum):
     """How a name matched; the order of the members is the order of precedence when a
-    name matches in several ways (mockery first, then open use, then the imitations)."""
+    name matches in several ways (mockery first, then the uses of the name, then the
+    imitations)."""
 
     REGISTERED = "registered"
     MOCKERY = "mockery"
     FULL_NAME = "full_name"
     SHORT_NAME = "short_name"
     ENGLISH_NAME = "english_name"
-    TRADITIONAL = "traditional"
+    DOMAIN = "domain"
+    INITIALS = "initials"
+    PINYIN = "pinyin"
     TYPE_SWAP = "type_swap"
     SHAPE = "shape"
     HOMOPHONE = "homophone"
-    PINYIN = "pinyin"
-    DOMAIN = "domain"
-    INITIALS = "initials"
     NONE = ""
 
     @property
@@ -192,22 +301,30 @@ class MatchMethod(StrEnum):
 
 METHOD_LABELS = {
     MatchMethod.REGISTERED: "已备案",
-    MatchMethod.MOCKERY: "恶搞",
+    MatchMethod.MOCKERY: "污名化",
     MatchMethod.FULL_NAME: "全称",
     MatchMethod.SHORT_NAME: "简称",
     MatchMethod.ENGLISH_NAME: "英文名称",
-    MatchMethod.TRADITIONAL: "繁体",
+    MatchMethod.DOMAIN: "域名",
+    MatchMethod.INITIALS: "首字母缩写",
+    MatchMethod.PINYIN: "拼音",
     MatchMethod.TYPE_SWAP: "改换类型",
     MatchMethod.SHAPE: "形近字",
     MatchMethod.HOMOPHONE: "谐音",
-    MatchMethod.PINYIN: "拼音",
-    MatchMethod.INITIALS: "首字母缩写",
-    MatchMethod.DOMAIN: "域名",
     MatchMethod.NONE: "",
 }
 
 _RANK = {method: rank for rank, method in enumerate(MatchMethod)}
-_USES = {MatchMethod.FULL_NAME, MatchMethod.SHORT_NAME, MatchMethod.ENGLISH_NAME}
+USES_METHODS = frozenset(
+    {
+        MatchMethod.FULL_NAME,
+        MatchMethod.SHORT_NAME,
+        MatchMethod.ENGLISH_NAME,
+        MatchMethod.DOMAIN,
+        MatchMethod.INITIALS,
+        MatchMethod.PINYIN,
+    }
+)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -234,8 +351,8 @@ class SchoolNames:
     def __post_init__(self):
         object.__setattr__(self, "full_name", (self.full_name or "").strip())
         object.__setattr__(self, "english_name", (self.english_name or "").strip())
-        for field in ("short_names", "initials", "domains", "shared_names"):
-            object.__setattr__(self, field, _strings(getattr(self, field)))
+        for name in ("short_names", "initials", "domains", "shared_names"):
+            object.__setattr__(self, name, _strings(getattr(self, name)))
         if not self.full_name:
             raise ValueError("学校全称不能为空")
 
@@ -265,11 +382,57 @@ class SchoolNames:
 _FIELDS = ("full_name", "short_names", "english_name", "initials", "domains", "shared_names")
 
 
+@dataclass(frozen=True, slots=True)
+class CharMatch:
+    """One character of the account name against the character of the school's name it
+    stands for, and why it counts: the same character (in Traditional writing or not), a
+    look-alike (形近), a homophone (同音, with the shared reading), a derogatory one."""
+
+    typed: str
+    expected: str
+    traditional: bool = False
+    shape: bool = False
+    reading: str = ""
+    derogatory: bool = False
+
+    @property
+    def why(self) -> str:
+        parts = []
+        if self.traditional:
+            parts.append("繁体")
+        if self.shape:
+            parts.append("形近")
+        if self.reading:
+            parts.append(f"同音 {self.reading}")
+        if self.derogatory:
+            parts.append("贬义字")
+        return "、".join(parts)
+
+    @property
+    def label(self) -> str:
+        why = self.why
+        return f"{self.typed}→{self.expected}（{why}）" if why else self.typed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "typed": self.typed,
+            "expected": self.expected,
+            "traditional": self.traditional,
+            "shape": self.shape,
+            "reading": self.reading,
+            "derogatory": self.derogatory,
+            "label": self.label,
+        }
+
+
 @dataclass(frozen=True)
 class NameVerdict:
-    """The guard's answer for one name: its class, the school name it matched (as the
-    institution writes it), the method, the part of the account name that matched, and a
-    reason in Chinese for the people who read the finding."""
+    """The guard's answer for one name, with its evidence: the class; the school name it
+    matched, as the institution writes it (``matched``) and which of the names that is
+    (``kind``); how (``method``); the part of the account name that matched, as typed
+    (``found``); how that part was written (``writing``: 繁体, 全角, 含空格, 含不可见字符,
+    含表情符号, 含标点, 拼音, 形似字母); the characters that differ from the school's
+    and why (``chars``); and a reason in Chinese for the people who read the finding."""
 
     name: str
     name_class: NameClass
@@ -277,214 +440,56 @@ class NameVerdict:
     method: MatchMethod = MatchMethod.NONE
     reason: str = ""
     found: str = ""
+    kind: NameKind = NameKind.NONE
+    writing: tuple[str, ...] = ()
+    chars: tuple[CharMatch, ...] = field(default=())
 
     @property
     def label(self) -> str:
         return self.name_class.label
 
-    def as_dict(self) -> dict[str, str]:
+    @property
+    def writing_label(self) -> str:
+        return "、".join(self.writing)
+
+    @property
+    def chars_label(self) -> str:
+        return "、".join(c.label for c in self.chars)
+
+    @property
+    def evidence(self) -> list[tuple[str, str]]:
+        """(what, value) pairs for the pages that show a verdict."""
+        rows = []
+        if self.matched:
+            rows.append(("匹配的名称", f"{self.kind.label}“{self.matched}”".lstrip()))
+        if self.found:
+            rows.append(("名称中的写法", f"“{self.found}”"))
+        if self.writing:
+            rows.append(("写法", self.writing_label))
+        if self.chars:
+            rows.append(("字符", self.chars_label))
+        if self.method != MatchMethod.NONE:
+            rows.append(("方式", self.method.label))
+        return rows
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "class": str(self.name_class),
             "class_label": self.label,
             "matched": self.matched,
+            "kind": str(self.kind),
+            "kind_label": self.kind.label,
             "method": str(self.method),
             "method_label": self.method.label,
             "found": self.found,
+            "writing": list(self.writing),
+            "chars": [c.as_dict() for c in self.chars],
             "reason": self.reason,
         }
 
 
-# --- normalisation -------------------------------------------------------------------
-
-# Characters that render as nothing or steer the layout: soft hyphen, zero-width spaces and
-# joiners, direction marks, word joiner and invisible operators, Hangul fillers, variation
-# selectors (emoji styles), byte-order mark, tag characters.
-_INVISIBLE_RE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
-)
-# Everything that is not a letter or a digit (punctuation, spaces, emoji, symbols, "_").
-_SEPARATORS_RE = re.compile(r"[\W_]+")
-_LATIN_RE = re.compile(r"[a-z]")
-_LATIN_TOKEN_RE = re.compile(r"[a-z0-9]+")
-_LETTERS_RE = re.compile(r"[a-z]+")
-_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-# After lower-casing: Cyrillic and Greek letters that look like Latin ones (NСWU with a
-# Cyrillic С), apostrophes (Women's → womens), ü as pinyin's v, and the ideographic full
-# stop used in domains (ncwu。edu。cn).
-_LOOKALIKES = str.maketrans(
-    {
-        "а": "a",
-        "в": "b",
-        "е": "e",
-        "к": "k",
-        "м": "m",
-        "н": "h",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "т": "t",
-        "у": "y",
-        "х": "x",
-        "і": "i",
-        "ј": "j",
-        "ѕ": "s",
-        "α": "a",
-        "β": "b",
-        "ε": "e",
-        "ζ": "z",
-        "η": "h",
-        "ι": "i",
-        "κ": "k",
-        "μ": "m",
-        "ν": "n",
-        "ο": "o",
-        "ρ": "p",
-        "τ": "t",
-        "υ": "y",
-        "χ": "x",
-        "'": "",
-        "’": "",
-        "‘": "",
-        "ʼ": "",
-        "ü": "v",
-        "。": ".",
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class NormalisedName:
-    """The forms of one name the guard works on.
-
-    ``raw``: NFKC (full-width → half-width), invisible characters removed, lower case,
-    look-alike letters folded, punctuation kept (for domains). ``spaced``: every run of
-    punctuation, spaces, emoji and symbols as one space (for Latin words). ``plain``: the
-    same without the spaces. ``simple``: ``plain`` in Simplified characters (OpenCC t2s).
-    """
-
-    raw: str
-    spaced: str
-    plain: str
-    simple: str
-
-
-def normalise(name: str) -> NormalisedName:
-    raw = _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", name or ""))
-    raw = raw.lower().translate(_LOOKALIKES)
-    spaced = _SEPARATORS_RE.sub(" ", raw).strip()
-    plain = spaced.replace(" ", "")
-    return NormalisedName(raw, spaced, plain, to_simplified(plain))
-
-
-def normalize_name(name: str) -> str:
-    """The comparison key of a name: NFKC, no invisible characters, punctuation, spaces or
-    emoji, lower case, Simplified. Two names with the same key are the same name."""
-    return normalise(name).simple
-
-
-# --- reference data ----------------------------------------------------------------
-
-
-def _toneless(reading: str) -> str:
-    decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=1)
-def homophone_index() -> dict[str, frozenset[str]]:
-    """Toneless pinyin syllable → every character that can be read so (all readings of
-    polyphonic characters), from pypinyin's character dictionary."""
-    toneless: dict[str, str] = {}
-    index: dict[str, set[str]] = {}
-    for codepoint, readings in pinyin_dict.items():
-        char = chr(codepoint)
-        for reading in readings.split(","):
-            syllable = toneless.get(reading)
-            if syllable is None:
-                syllable = toneless[reading] = _toneless(reading)
-            index.setdefault(syllable, set()).add(char)
-    return {syllable: frozenset(chars) for syllable, chars in index.items()}
-
-
-@lru_cache(maxsize=1)
-def _syllables() -> frozenset[str]:
-    """Pinyin syllables with a vowel (so that 'n', 'm', 'hng' do not make any Latin word
-    look like pinyin)."""
-    return frozenset(s for s in homophone_index() if s.isascii() and set(s) & set("aeiouv"))
-
-
-def _is_pinyin(text: str) -> bool:
-    """Whether Latin text is empty or a sequence of pinyin syllables (daxue, biaobaiqiang)."""
-    syllables = _syllables()
-    reachable = [True] + [False] * len(text)
-    for end in range(1, len(text) + 1):
-        for length in range(1, 7):
-            if length <= end and reachable[end - length] and text[end - length : end] in syllables:
-                reachable[end] = True
-                break
-    return reachable[-1]
-
-
-@lru_cache(maxsize=1)
-def similar_shapes() -> dict[str, frozenset[str]]:
-    """Character → visually similar characters, from nameguard_data/similar_shapes.txt."""
-    similar: dict[str, set[str]] = {}
-    for line in SHAPES_FILE.read_text(encoding="utf-8").splitlines():
-        group = line.split("#", 1)[0].split()
-        for char in group:
-            similar.setdefault(char, set()).update(c for c in group if c != char)
-    return {char: frozenset(chars) for char, chars in similar.items()}
-
-
-@lru_cache(maxsize=1)
-def _base_tokenizer() -> jieba.Tokenizer:
-    """jieba's default dictionary, loaded once and never modified here."""
-    jieba.setLogLevel(logging.WARNING)
-    jieba.dt.check_initialized()
-    return jieba.dt
-
-
-class _OverlayFreq(dict):
-    """jieba's word frequencies with a few words laid over them: the base dictionary is
-    shared by every guard and never written to."""
-
-    def __init__(self, base: dict[str, int], extra: dict[str, int]):
-        super().__init__(extra)
-        self.base = base
-
-    def __missing__(self, key):
-        return self.base[key]
-
-    def __contains__(self, key):
-        return dict.__contains__(self, key) or key in self.base
-
-    def get(self, key, default=None):
-        if dict.__contains__(self, key):
-            return dict.__getitem__(self, key)
-        return self.base.get(key, default)
-
-
-def _tokenizer_with(words: Iterable[str]) -> jieba.Tokenizer:
-    """A jieba tokenizer that knows the institution's names as words."""
-    base = _base_tokenizer()
-    extra: dict[str, int] = {}
-    for word in words:
-        extra[word] = NAME_WORD_FREQUENCY
-        for end in range(1, len(word)):
-            if word[:end] not in base.FREQ:
-                extra.setdefault(word[:end], 0)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = _OverlayFreq(base.FREQ, extra)
-    tokenizer.total = base.total + sum(extra.values())
-    tokenizer.initialized = True
-    return tokenizer
-
-
 # --- the guard -----------------------------------------------------------------------
-
-_KIND_LABELS = {"full": "学校全称", "short": "学校简称"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,40 +500,34 @@ class _Pattern:
     text: str
     source: str
     kind: str  # "full", "short" or "swap"
-    readings: tuple[str, ...]
-    homophones: tuple[frozenset[str], ...]
+    readings: tuple[str, ...]  # toneless, in context
+    toned: tuple[str, ...]  # with tone marks, in context
+    homophones: tuple[frozenset[str], ...]  # same toneless reading
+    toned_homophones: tuple[frozenset[str], ...]  # same reading, tone included
     shapes: tuple[frozenset[str], ...]
     allowed: tuple[frozenset[str], ...]
-    twist_needs_context: bool  # a homophone or look-alike counts only next to a campus word
+    twist_needs_context: bool  # a homophone or look-alike needs a campus word nearby
     exact_needs_context: bool  # the name itself counts only next to a campus word
     swapped: tuple[str, str] = ("", "")
 
     @property
-    def kind_label(self) -> str:
-        return _KIND_LABELS.get(self.kind, "学校全称")
+    def name_kind(self) -> NameKind:
+        return NameKind.SHORT if self.kind == "short" else NameKind.FULL
 
 
 @dataclass(frozen=True, slots=True)
 class _Finding:
     method: MatchMethod
-    matched: str
-    found: str
-    reason: str
-    span: tuple[int, int] = (-1, -1)  # in NormalisedName.simple, for Chinese matches
+    kind: NameKind
+    matched: str  # the school's name as the institution writes it
+    span: tuple[int, int] = (-1, -1)  # in NormalisedName.plain (= .simple when aligned)
+    found: str = ""  # normalised text that matched, when the span is unknown
+    chars: tuple[CharMatch, ...] = ()
+    detail: str = ""  # what the reason adds (the derogatory word, the swapped type…)
 
     @property
     def name_class(self) -> NameClass:
-        return NameClass.USES_NAME if self.method in _USES else NameClass.IMITATES
-
-
-def _readings(text: str) -> tuple[str, ...]:
-    """Toneless pinyin of each character of a name, read in context (大学 → da xue)."""
-    readings = lazy_pinyin(text, style=Style.NORMAL, errors=lambda run: list(run))
-    if len(readings) != len(text):
-        readings = [lazy_pinyin(char, style=Style.NORMAL)[0] for char in text]
-    return tuple(
-        reading if _HAN_RE.match(char) else "" for char, reading in zip(text, readings, strict=True)
-    )
+        return NameClass.USES_NAME if self.method in USES_METHODS else NameClass.IMITATES
 
 
 class NameGuard:
@@ -548,7 +547,8 @@ class NameGuard:
             for char in pattern.allowed[0]:
                 self._by_first.setdefault(char, []).append(pattern)
         self._pattern_texts = frozenset(p.text for p in self._patterns)
-        self._tokenizer = _tokenizer_with(self._pattern_texts)
+        self._insertable = [p for p in self._patterns if len(p.text) >= MIN_INSERTION_LENGTH]
+        self._tokenizer = tokenizer_with(self._pattern_texts)
         # Latin short names (someone may list "NCWU" there) are looked for as initials.
         self._initials = {
             normalize_name(i): i
@@ -563,22 +563,28 @@ class NameGuard:
 
     @staticmethod
     def _compile_patterns(names: SchoolNames) -> list[_Pattern]:
-        homophones, shapes = homophone_index(), similar_shapes()
+        homophones, toned_index, shapes = (
+            homophone_index(),
+            toned_homophone_index(),
+            similar_shapes(),
+        )
         shared = {normalize_name(n) for n in (*SHARED_SHORT_NAMES, *names.shared_names)}
         patterns: list[_Pattern] = []
         seen: set[str] = set()
 
         def add(source: str, kind: str, swapped: tuple[str, str] = ("", "")) -> None:
             text = normalize_name(source)
-            if len(text) < 2 or text in seen or not _HAN_RE.search(text):
+            if len(text) < 2 or text in seen or not HAN_RE.search(text):
                 return
             seen.add(text)
-            readings = _readings(text)
+            toneless, toned = readings(text), readings(text, Style.TONE)
             exact_only = kind == "swap"
-            homo = tuple(
-                frozenset() if exact_only else homophones.get(r, frozenset()) for r in readings
+            nothing = frozenset()
+            homo = tuple(nothing if exact_only else homophones.get(r, nothing) for r in toneless)
+            toned_homo = tuple(
+                nothing if exact_only else toned_index.get(r, nothing) for r in toned
             )
-            shape = tuple(frozenset() if exact_only else shapes.get(c, frozenset()) for c in text)
+            shape = tuple(nothing if exact_only else shapes.get(c, nothing) for c in text)
             allowed = tuple(
                 frozenset({c}) | h | s for c, h, s in zip(text, homo, shape, strict=True)
             )
@@ -587,8 +593,10 @@ class NameGuard:
                     text=text,
                     source=source,
                     kind=kind,
-                    readings=readings,
+                    readings=toneless,
+                    toned=toned,
                     homophones=homo,
+                    toned_homophones=toned_homo,
                     shapes=shape,
                     allowed=allowed,
                     twist_needs_context=kind == "short" and len(text) <= CONTEXT_MAX_LENGTH,
@@ -648,48 +656,62 @@ class NameGuard:
         if is_registered is None:
             registered = self._registered.get(text.simple) if text.simple else None
         if is_registered or registered is not None:
-            best = self._best(text)
-            if registered is not None:
-                reason = f"与已备案账号“{registered}”名称一致"
-            else:
-                reason = "已备案账号" + (f"，{best.reason}" if best else "")
-            return NameVerdict(
-                name=name,
-                name_class=NameClass.OFFICIAL,
-                matched=registered or (best.matched if best else ""),
-                method=MatchMethod.REGISTERED,
-                reason=reason,
-                found=name,
-            )
+            return self._official(name, text, registered)
         best = self._best(text)
         if best is None:
             return NameVerdict(name=name, name_class=NameClass.UNRELATED, reason="未发现学校名称")
-        return NameVerdict(
-            name=name,
-            name_class=best.name_class,
-            matched=best.matched,
-            method=best.method,
-            reason=best.reason,
-            found=best.found,
-        )
+        return self._verdict(name, text, best)
 
     def check_all(self, names: Iterable[str]) -> list[NameVerdict]:
         return [self.check(name) for name in names]
+
+    def _official(self, name: str, text: NormalisedName, registered: str | None) -> NameVerdict:
+        best = self._best(text)
+        if registered is not None:
+            writing = writing_of(name)
+            reason = f"与已备案账号“{registered}”名称一致"
+            if writing:
+                reason += f"（写法：{'、'.join(writing)}）"
+            return NameVerdict(
+                name=name,
+                name_class=NameClass.OFFICIAL,
+                matched=registered,
+                method=MatchMethod.REGISTERED,
+                reason=reason,
+                found=name.strip(),
+                kind=NameKind.REGISTERED,
+                writing=writing,
+            )
+        inner = self._verdict(name, text, best) if best else None
+        return NameVerdict(
+            name=name,
+            name_class=NameClass.OFFICIAL,
+            matched=inner.matched if inner else "",
+            method=MatchMethod.REGISTERED,
+            reason="已备案账号" + (f"，{inner.reason}" if inner else ""),
+            found=inner.found if inner else name.strip(),
+            kind=inner.kind if inner else NameKind.REGISTERED,
+            writing=inner.writing if inner else (),
+            chars=inner.chars if inner else (),
+        )
 
     def _best(self, text: NormalisedName) -> _Finding | None:
         findings = self._chinese_findings(text)
         if _LATIN_RE.search(text.spaced):
             findings += self._latin_findings(text)
+        mockery = self._mockery_findings(text, findings)
+        if mockery:
+            return mockery
         if not findings:
             return None
-        findings += self._derogatory_findings(text, findings)
-        return min(findings, key=lambda f: (_RANK[f.method], -len(f.matched)))
+        return min(findings, key=lambda f: (_RANK[f.method], -(f.span[1] - f.span[0])))
+
+    # Chinese
 
     def _chinese_findings(self, text: NormalisedName) -> list[_Finding]:
         """Windows of the name equal to a pattern, or a twist of it (every character the
         same, a homophone or a look-alike), aligned on jieba's word boundaries."""
-        s, plain = text.simple, text.plain
-        aligned = len(s) == len(plain)
+        s = text.simple
         findings: list[_Finding] = []
         tokens: list[tuple[str, int, int]] | None = None
         by_first = self._by_first
@@ -704,25 +726,41 @@ class NameGuard:
                 window = s[i:j]
                 exact = window == pattern.text
                 if exact:
-                    if pattern.exact_needs_context and not self._has_context(s, i, j):
+                    if pattern.exact_needs_context and not _near(s, i, j, CAMPUS_WORDS):
                         continue
                 else:
                     allowed = pattern.allowed
                     if not all(window[k] in allowed[k] for k in range(1, j - i)):
                         continue
-                    if pattern.twist_needs_context and not self._has_context(s, i, j):
+                    if (
+                        pattern.twist_needs_context
+                        and not _near(s, i, j, CAMPUS_WORDS)
+                        and not self._stands_alone(pattern, window, s, i, j)
+                    ):
                         continue
                 if tokens is None:
                     tokens = list(self._tokenizer.tokenize(s, HMM=False))
                 if self._crosses_word(tokens, i, j):
                     continue
-                original = plain[i:j] if aligned else window
-                if exact:
-                    traditional = original != window if aligned else pattern.text not in plain
-                    findings.append(self._exact_finding(pattern, original, traditional, (i, j)))
-                else:
-                    findings.append(self._twist_finding(pattern, window, original, (i, j)))
+                findings.append(self._window_finding(pattern, window, exact, (i, j)))
         return findings
+
+    @staticmethod
+    def _stands_alone(pattern: _Pattern, window: str, s: str, i: int, j: int) -> bool:
+        """A twist of a short name with no campus word nearby still counts when it is no
+        word of its own (jieba does not know 哗水 or 咚油, it knows 滑水, 划水, 正大), it
+        sounds exactly like the name, tone included (or sounds like it and looks like it),
+        and the rest of the name reads like an organisation's account (哗水日报)."""
+        if word_frequency(window):
+            return False
+        for k, char in enumerate(window):
+            expected = pattern.text[k]
+            if char == expected or char in pattern.toned_homophones[k]:
+                continue
+            if char in pattern.shapes[k] and char in pattern.homophones[k]:
+                continue
+            return False
+        return _near(s, i, j, ACCOUNT_WORDS)
 
     def _crosses_word(self, tokens: list[tuple[str, int, int]], i: int, j: int) -> bool:
         """Whether the window s[i:j] is part of another word: jieba's segmentation puts a
@@ -730,83 +768,69 @@ class NameGuard:
         正大光明 ⊃ 正大) or that is a common word (中华|水果 around 华水, 郑州|大学城 after
         郑州大学). Rare dictionary entries across one edge do not count (北师大|附中 is
         segmented 北|师大附中, a compound seen 3 times in jieba's corpus)."""
-        frequencies = _base_tokenizer().FREQ
         for word, start, end in tokens:
             if end <= i or start >= j or (start >= i and end <= j):
                 continue
             if start == i and end == j or word in self._pattern_texts:
                 continue
-            if (start <= i and end >= j) or (frequencies.get(word) or 0) >= COMMON_WORD_FREQUENCY:
+            if (start <= i and end >= j) or word_frequency(word) >= COMMON_WORD_FREQUENCY:
                 return True
         return False
 
     @staticmethod
-    def _has_context(s: str, i: int, j: int) -> bool:
-        rest = s[:i] + "|" + s[j:]
-        return any(word in rest for word in CAMPUS_WORDS)
-
-    @staticmethod
-    def _exact_finding(
-        pattern: _Pattern, original: str, traditional: bool, span: tuple[int, int]
+    def _window_finding(
+        pattern: _Pattern, window: str, exact: bool, span: tuple[int, int]
     ) -> _Finding:
-        if pattern.kind == "swap":
+        """An exact window uses the name (or, for a swapped type, imitates it); a twisted
+        one imitates it: look-alikes are named as such even when they sound the same too
+        (氺 for 水, 化 for 华): the shape table is the narrower evidence."""
+        if exact and pattern.kind == "swap":
             old, new = pattern.swapped
             return _Finding(
                 MatchMethod.TYPE_SWAP,
+                NameKind.FULL,
                 pattern.source,
-                original,
-                f"“{original}”把学校全称中的“{old}”换成了“{new}”",
                 span,
+                detail=f"把学校全称中的“{old}”换成了“{new}”",
             )
-        if traditional:
-            return _Finding(
-                MatchMethod.TRADITIONAL,
-                pattern.source,
-                original,
-                f"“{original}”是{pattern.kind_label}“{pattern.source}”的繁体写法",
-                span,
+        if exact:
+            method = MatchMethod.FULL_NAME if pattern.kind == "full" else MatchMethod.SHORT_NAME
+            return _Finding(method, pattern.name_kind, pattern.source, span)
+        chars = []
+        for k, (got, want) in enumerate(zip(window, pattern.text, strict=True)):
+            if got == want:
+                chars.append(CharMatch(got, want))
+                continue
+            reading = ""
+            if got in pattern.toned_homophones[k]:
+                reading = pattern.toned[k]
+            elif got in pattern.homophones[k]:
+                reading = f"{pattern.readings[k]}，不计声调"
+            chars.append(
+                CharMatch(
+                    got,
+                    want,
+                    shape=got in pattern.shapes[k],
+                    reading=reading,
+                    derogatory=got in DEROGATORY_CHARS,
+                )
             )
-        method = MatchMethod.FULL_NAME if pattern.kind == "full" else MatchMethod.SHORT_NAME
-        return _Finding(
-            method, pattern.source, original, f"含{pattern.kind_label}“{pattern.source}”", span
-        )
+        changed = [c for c in chars if c.typed != c.expected]
+        if window in DEROGATORY_WORDS or any(c.derogatory for c in changed):
+            method = MatchMethod.MOCKERY
+        elif any(c.shape for c in changed):
+            method = MatchMethod.SHAPE
+        else:
+            method = MatchMethod.HOMOPHONE
+        return _Finding(method, pattern.name_kind, pattern.source, span, chars=tuple(chars))
 
-    @staticmethod
-    def _twist_finding(
-        pattern: _Pattern, window: str, original: str, span: tuple[int, int]
-    ) -> _Finding:
-        """A window that reads like the name or looks like it. Look-alikes are named as
-        such even when they sound the same too (氺 for 水, 化 for 华): the shape table is
-        the narrower evidence."""
-        changed = [
-            (w, t, homo, shape)
-            for w, t, homo, shape in zip(
-                window, pattern.text, pattern.homophones, pattern.shapes, strict=True
-            )
-            if w != t
-        ]
-        sounds_same = all(w in homo for w, _t, homo, _s in changed)
-        shape_pairs = "，".join(
-            dict.fromkeys(f"{w}—{t}" for w, t, _h, shape in changed if w in shape)
-        )
-        what = f"{pattern.kind_label}“{pattern.source}”"
-        pinyin = "".join(pattern.readings)
-        if window in DEROGATORY_WORDS:
-            how = "谐音" if sounds_same else "形近"
-            reason = f"“{original}”{how}恶搞{what}"
-            return _Finding(MatchMethod.MOCKERY, pattern.source, original, reason, span)
-        if shape_pairs:
-            reason = f"“{original}”与{what}字形相近（{shape_pairs}）"
-            if sounds_same:
-                reason += f"且同音（{pinyin}）"
-            return _Finding(MatchMethod.SHAPE, pattern.source, original, reason, span)
-        reason = f"“{original}”与{what}同音（{pinyin}）"
-        return _Finding(MatchMethod.HOMOPHONE, pattern.source, original, reason, span)
+    # Latin
 
     def _latin_findings(self, text: NormalisedName) -> list[_Finding]:
         """English name and pinyin (whole words), initials (a whole Latin word, digits
         and Chinese characters count as boundaries, N.C.W.U too), domains."""
         findings: list[_Finding] = []
+        plain = text.plain
         tokens = _LATIN_TOKEN_RE.findall(text.spaced)
         runs = [run for token in tokens for run in _LETTERS_RE.findall(token)]
         singles, letters = [], []
@@ -820,13 +844,19 @@ class NameGuard:
         if len(letters) > 1:
             singles.append("".join(letters))
 
-        if self._english_match(tokens, runs):
+        def span_of(found: str) -> tuple[int, int]:
+            start = plain.find(found)
+            return (start, start + len(found)) if start >= 0 else (-1, -1)
+
+        english = self._english_match(tokens, runs)
+        if english:
             findings.append(
                 _Finding(
                     MatchMethod.ENGLISH_NAME,
+                    NameKind.ENGLISH,
                     self.names.english_name,
-                    self.names.english_name,
-                    f"含学校英文名称“{self.names.english_name}”",
+                    span_of(english),
+                    found=english,
                 )
             )
 
@@ -834,19 +864,23 @@ class NameGuard:
             source = self._initials.get(run)
             if source is not None:
                 findings.append(
-                    _Finding(MatchMethod.INITIALS, source, run, f"含学校英文缩写“{source}”")
+                    _Finding(
+                        MatchMethod.INITIALS, NameKind.INITIALS, source, span_of(run), found=run
+                    )
                 )
                 break
 
         for domain, regex, squashed, label in self._domains:
             match = regex.search(text.raw)
             if match or squashed in runs or (label not in self._initials and label in runs):
+                found = match.group(0) if match else squashed if squashed in runs else label
                 findings.append(
                     _Finding(
                         MatchMethod.DOMAIN,
+                        NameKind.DOMAIN,
                         domain,
-                        match.group(0) if match else squashed,
-                        f"含学校域名“{domain}”",
+                        span_of(found.replace(".", "")),
+                        found=found,
                     )
                 )
                 break
@@ -860,26 +894,29 @@ class NameGuard:
                 findings.append(
                     _Finding(
                         MatchMethod.PINYIN,
+                        pattern.name_kind,
                         pattern.source,
-                        found,
-                        f"“{found}”是{pattern.kind_label}“{pattern.source}”的拼音",
+                        span_of(found),
+                        found=found,
                     )
                 )
         return findings
 
-    def _english_match(self, tokens: list[str], runs: list[str]) -> bool:
+    def _english_match(self, tokens: list[str], runs: list[str]) -> str:
         """The English name as a sequence of whole words, not followed by "of" (Zhengzhou
         University of Light Industry is another school), or written as one long word."""
         english, n = self._english, len(self._english)
         if not english:
-            return False
+            return ""
+        squashed = "".join(english)
         for k in range(len(tokens) - n + 1):
             if tuple(tokens[k : k + n]) == english and (
                 k + n == len(tokens) or tokens[k + n] != "of"
             ):
-                return True
-        squashed = "".join(english)
-        return len(squashed) >= MIN_SQUASHED_ENGLISH and any(squashed in run for run in runs)
+                return squashed
+        if len(squashed) >= MIN_SQUASHED_ENGLISH and any(squashed in run for run in runs):
+            return squashed
+        return ""
 
     @staticmethod
     def _pinyin_match(keys: set[str], runs: list[str]) -> str:
@@ -888,7 +925,7 @@ class NameGuard:
         for k, run in enumerate(runs):
             for key in keys:
                 start = run.find(key)
-                if start >= 0 and _is_pinyin(run[:start]) and _is_pinyin(run[start + len(key) :]):
+                if start >= 0 and is_pinyin(run[:start]) and is_pinyin(run[start + len(key) :]):
                     return key
                 joined, following = run, iter(runs[k + 1 :])
                 while len(joined) < len(key):
@@ -900,26 +937,141 @@ class NameGuard:
                     return key
         return ""
 
-    def _derogatory_findings(
-        self, text: NormalisedName, findings: list[_Finding]
-    ) -> list[_Finding]:
-        """The school's name (or an imitation) with a derogatory word next to it."""
+    # mockery
+
+    def _mockery_findings(self, text: NormalisedName, findings: list[_Finding]) -> _Finding | None:
+        """污名化: a twist of the name into a derogatory word or with a derogatory
+        character; the name (or an imitation) with a derogatory word next to it; or the
+        full name with a derogatory word inserted (东北石油野鸡大学)."""
+        for finding in findings:
+            if finding.method == MatchMethod.MOCKERY:
+                return finding
         s = text.simple
+        present = [word for word in DEROGATORY_WORDS if word in s]
+        if not present:
+            return None
         for finding in findings:
             i, j = finding.span
-            rest = s[:i] + "|" + s[j:] if i >= 0 else s
-            for word in DEROGATORY_WORDS:
+            rest = s[:i] + "|" + s[j:] if 0 <= i < j else s
+            for word in present:
                 if word in rest:
-                    return [
-                        _Finding(
+                    return _Finding(
+                        MatchMethod.MOCKERY,
+                        finding.kind,
+                        finding.matched,
+                        finding.span,
+                        found=finding.found,
+                        chars=finding.chars,
+                        detail=f"与贬损词“{word}”连用",
+                    )
+        for word in present:
+            at = s.find(word)
+            squeezed = s[:at] + s[at + len(word) :]
+            for pattern in self._insertable:
+                if pattern.kind == "swap":
+                    continue
+                start = squeezed.find(pattern.text)
+                while start >= 0:
+                    if start < at < start + len(pattern.text):
+                        return _Finding(
                             MatchMethod.MOCKERY,
-                            finding.matched,
-                            finding.found,
-                            f"“{finding.found}”与贬损词“{word}”连用（{finding.reason}）",
-                            finding.span,
+                            pattern.name_kind,
+                            pattern.source,
+                            (start, start + len(pattern.text) + len(word)),
+                            detail=f"在{pattern.name_kind.label}“{pattern.source}”中插入贬损词“{word}”",
                         )
-                    ]
-        return []
+                    start = squeezed.find(pattern.text, start + 1)
+        return None
+
+    # verdict
+
+    def _verdict(self, name: str, text: NormalisedName, finding: _Finding) -> NameVerdict:
+        i, j = finding.span
+        typed = typed_span(name, i, j) if 0 <= i < j else finding.found or name.strip()
+        writing = writing_of(_ORDINARY.get(finding.method, _NOTHING).sub("", typed))
+        if finding.method == MatchMethod.PINYIN:
+            writing = (PINYIN, *writing)
+        chars = finding.chars
+        if 0 <= i < j and len(text.plain) == len(text.simple):
+            chars = self._traditional_chars(text, finding, i, j) or chars
+        return NameVerdict(
+            name=name,
+            name_class=finding.name_class,
+            matched=finding.matched,
+            method=finding.method,
+            reason=_reason(finding, typed, writing, chars),
+            found=typed,
+            kind=finding.kind,
+            writing=writing,
+            chars=tuple(c for c in chars if c.typed != c.expected or c.traditional),
+        )
+
+    @staticmethod
+    def _traditional_chars(
+        text: NormalisedName, finding: _Finding, i: int, j: int
+    ) -> tuple[CharMatch, ...]:
+        """The characters written in Traditional, each against the school's character."""
+        plain, simple = text.plain[i:j], text.simple[i:j]
+        if plain == simple:
+            return ()
+        base = finding.chars or tuple(CharMatch(c, c) for c in simple)
+        if len(base) != len(plain):
+            return ()
+        return tuple(
+            CharMatch(
+                typed,
+                match.expected,
+                traditional=typed != simple_char,
+                shape=match.shape,
+                reading=match.reading,
+                derogatory=match.derogatory,
+            )
+            for typed, simple_char, match in zip(plain, simple, base, strict=True)
+        )
+
+
+# What is part of the ordinary writing of a Latin name and says nothing about how it was
+# written: the dots of a domain, the spaces and apostrophes of the English name.
+_NOTHING = re.compile(r"(?!)")
+_ORDINARY = {
+    MatchMethod.DOMAIN: re.compile(r"\."),
+    MatchMethod.ENGLISH_NAME: re.compile(
+        r"(?<=[A-Za-z]) (?=[A-Za-z])|(?<=[A-Za-z])['’](?=[A-Za-z])"
+    ),
+}
+
+
+def _near(s: str, i: int, j: int, words: Iterable[str]) -> bool:
+    """Whether one of ``words`` is in the name outside the window s[i:j]."""
+    rest = s[:i] + "|" + s[j:]
+    return any(word in rest for word in words)
+
+
+def _reason(finding: _Finding, typed: str, writing: tuple[str, ...], chars) -> str:
+    """The verdict's reason, in Chinese, for the people who read the finding."""
+    what = f"{finding.kind.label}“{finding.matched}”"
+    changed = "、".join(c.label for c in chars if c.typed != c.expected or c.traditional)
+    written = f"（{'、'.join(writing)}）" if writing else ""
+    method = finding.method
+    if method in USES_METHODS:
+        if method == MatchMethod.PINYIN:
+            return f"“{typed}”是{what}的拼音写法"
+        reason = f"含{what}"
+        if writing or typed.lower() != finding.matched.lower():
+            reason += f"，写作“{typed}”{written}"
+        if changed:
+            reason += f"：{changed}"
+        return reason
+    if method == MatchMethod.TYPE_SWAP:
+        return f"“{typed}”{finding.detail}"
+    if method == MatchMethod.MOCKERY:
+        if finding.detail.startswith("在"):
+            return f"“{typed}”{finding.detail}"
+        if finding.detail:
+            return f"“{typed}”{finding.detail}（{what}）"
+        return f"“{typed}”恶搞{what}：{changed}"
+    how = "形近" if method == MatchMethod.SHAPE else "谐音"
+    return f"“{typed}”与{what}{how}：{changed}"
 
 
 @lru_cache(maxsize=32)
