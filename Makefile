@@ -12,15 +12,23 @@ PYTEST_N ?= auto
 # the holidays library's known arrangements.
 CLOCK_DATES ?= 2026-12-20T10:00 2031-06-15T10:00
 
-.PHONY: run setup venv test test-sqlite test-postgres test-clock lint bench system-deps demo clean
+.PHONY: lock run setup venv test test-sqlite test-postgres test-clock lint bench system-deps demo clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Every machine installs the same versions: requirements.lock pins the whole tree (made by
+# `make lock` from pyproject.toml); the project itself goes in editable, without resolving.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
+
+## lock: re-pin requirements.lock after changing the dependencies in pyproject.toml
+lock: | $(BIN)/python
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -q -o requirements.lock
 
 venv: $(VENV)/.installed
 

@@ -62,3 +62,13 @@ class ActivitySource(models.TextChoices):
     INSPECTION = "inspection", _("年检")
     FEED = "feed", _("订阅源抓取")
     IMPORT = "import", _("表格导入")
+
+
+class AuthorityKind(models.TextChoices):
+    """On whose authority a registry record was written (see `registry.authority`)."""
+
+    DIRECT = "direct", _("直接办理")
+    IMPORT = "import", _("表格导入")
+    FILING = "filing", _("备案审批")
+    INSPECTION = "inspection", _("年检")
+    DEMO = "demo", _("演示数据")
