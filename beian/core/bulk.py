@@ -29,7 +29,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from .pinyin import pinyin_keys
+from .fastpinyin import pinyin_keys
 
 CHUNK = 2_000
 SELECT_CHUNK = 500

@@ -24,6 +24,7 @@ from .choices import (
     TeamRole,
     Tier,
 )
+from .spec import derive_tier
 
 
 class Platform(models.Model):
@@ -281,9 +282,8 @@ class MediaAccount(TimeStampedModel):
 
     @property
     def derived_tier(self) -> int:
-        if self.is_personal:
-            return Tier.THREE
-        return self.owner_unit.default_tier
+        """The tier the owning unit gives (`spec.derive_tier`), before any override."""
+        return derive_tier(unit_kind=self.owner_unit.kind, is_personal=self.is_personal)
 
     @property
     def is_closed(self) -> bool:

@@ -115,6 +115,8 @@ EXPECTED = {
     'filings:withdraw POST lit': (302, 404, 403, 403, 404, 404, 403, 302, 403),
     'filings:decide POST cs': (302, 404, 302, 403, 404, 403, 404, 404, 403),
     'filings:decide POST lit': (302, 404, 403, 403, 404, 404, 302, 403, 403),
+    'filings:take_over POST cs': (302, 404, 403, 403, 404, 403, 404, 404, 403),
+    'filings:take_over POST lit': (302, 404, 403, 403, 404, 404, 403, 403, 403),
     'filings:docx GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
     'filings:docx GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
     'filings:attach GET cs': (302, 405, 405, 405, 405, 405, 405, 405, 405),

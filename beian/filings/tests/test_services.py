@@ -631,7 +631,7 @@ def test_a_failure_while_registering_rolls_back_the_number(cast, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_replace_account_team", boom)
+    monkeypatch.setattr(services, "_account_team", boom)
     with pytest.raises(RuntimeError):
         services.filing_approve(filing=filing, actor=cast.leader)
     filing.refresh_from_db()
