@@ -60,6 +60,7 @@ class EventAction(models.TextChoices):
     APPLIED = "applied", _("变更已生效")
     CLOSED = "closed", _("已注销/解散")
     ATTACHED = "attached", _("上传附件")
+    TAKEN_OVER = "taken_over", _("接办审批步骤")
 
 
 class Decision(models.TextChoices):

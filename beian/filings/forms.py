@@ -33,6 +33,26 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class ApplicableUnitField(UnitChoiceField):
+    """责任单位: only the units the user may file for (`selectors.applicable_units`). A
+    unit outside them (a forged or outdated choice) is refused on the form, by name."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            unit = Unit.objects.filter(pk=value).first() if str(value).isdigit() else None
+            if unit is None:
+                raise ValidationError(
+                    _("所选责任单位不存在，请重新选择"), code="invalid_choice"
+                ) from None
+            raise ValidationError(
+                _("您不能为“%(unit)s”申请备案：请从列表中选择您负责的单位"),
+                code="invalid_choice",
+                params={"unit": unit.name},
+            ) from None
+
+
 ACCOUNT_FIELDS = (
     "owner_unit",
     "guiding_unit",
@@ -135,7 +155,13 @@ class FilingForm(StyledFormMixin, forms.ModelForm):
         if not pledge_required:
             del self.fields["pledge"]
         if "owner_unit" in self.fields:
-            field = UnitChoiceField(queryset=units, label=_("责任单位"))
+            if units is None:
+                raise TypeError("the 责任单位 field needs the units the user may file for")
+            field = ApplicableUnitField(
+                queryset=units,
+                label=_("责任单位"),
+                help_text=_("只列出您可以为之申请备案的单位"),
+            )
             field.widget.attrs["class"] = "form-select"
             self.fields["owner_unit"] = field
         if "guiding_unit" in self.fields:
@@ -242,13 +268,49 @@ def team_initial(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "person"} for row in rows]
 
 
-class DecisionForm(StyledFormMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("审批意见"), choices=Decision.choices)
+class AnsweredStepMixin(forms.Form):
+    """The round and step a decision answers, sent back as hidden fields so that a
+    second click, a second tab or a step decided meanwhile is recognised."""
+
+    round_no = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": _("页面已过期，请刷新后再操作")},
+    )
+    position = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": _("页面已过期，请刷新后再操作")},
+    )
+
+    def answered_step(self) -> tuple[int, int] | None:
+        """(round, position) as posted, read before the whole form is validated."""
+        try:
+            return int(self.data["round_no"]), int(self.data["position"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+class DecisionForm(StyledFormMixin, AnsweredStepMixin):
+    decision = forms.ChoiceField(
+        label=_("审批意见"),
+        choices=Decision.choices,
+        error_messages={"required": _("请选择审批意见")},
+    )
     comment = forms.CharField(
         label=_("意见说明"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("不同意或退回修改时必须填写"),
+    )
+
+
+class TakeOverForm(StyledFormMixin, AnsweredStepMixin):
+    reason = forms.CharField(
+        label=_("接办说明"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -30,13 +30,19 @@ OPEN_STATUSES = [FilingStatus.DRAFT, FilingStatus.PENDING, FilingStatus.RETURNED
 class FilingQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Requests a user may read: everything for global roles; otherwise their own,
-        those of units in their scoped subtrees, and those about accounts or groups they
-        may see (an operator on the team)."""
+        those of units in their scoped subtrees, those about accounts or groups they may
+        see (an operator on the team), those waiting for their decision and those they
+        decided a step of."""
         if not user.is_authenticated:
             return self.none()
         if user.sees_everything:
             return self
+        from .workflow import waiting_q
+
         q = Q(applicant_id=user.pk) | Q(owner_unit_id__in=sorted(user.scoped_unit_ids))
+        # Whoever may decide the open step reads the request (a unit head linked to the
+        # roster but holding no role), and so does whoever decided one of its steps.
+        q |= waiting_q(user) | Q(steps__decided_by_id=user.pk)
         if user.person_id:
             q |= Q(account__members__person_id=user.person_id)
             q |= Q(group__members__person_id=user.person_id) | Q(group__creator_id=user.person_id)
@@ -140,9 +146,15 @@ class Filing(TimeStampedModel):
     current_step = models.CharField(_("当前审批步骤"), max_length=24, blank=True)
     current_position = models.PositiveSmallIntegerField(_("当前步骤序号"), null=True, blank=True)
     current_fallback = models.BooleanField(
-        _("由宣传部代为审批"),
+        _("代为审批"),
         default=False,
-        help_text=_("该步骤除申请人外无人可审批时，由学校管理员（宣传部）审批"),
+        help_text=_("该步骤除申请人外无人可审批，由策略指定的部门代为审批"),
+    )
+    current_office = models.CharField(
+        _("当前审批部门"),
+        max_length=24,
+        blank=True,
+        help_text=_("决定当前步骤的部门：通常即该步骤本身，代为审批或接办时为代审部门"),
     )
     inform_school = models.BooleanField(_("通过后报备宣传部"), default=False)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -284,7 +296,13 @@ class FilingStep(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING
     )
-    fallback = models.BooleanField(_("由宣传部代为审批"), default=False)
+    fallback = models.BooleanField(_("代为审批"), default=False)
+    acting_office = models.CharField(
+        _("审批部门"),
+        max_length=24,
+        blank=True,
+        help_text=_("实际决定该步骤的部门；代为审批或接办时不同于步骤本身"),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审批人"),

@@ -3,7 +3,6 @@ and the buttons for a late filing, a change report or a closing request."""
 
 from django.template.loader import render_to_string
 
-from beian.registry.choices import FilingState
 from beian.registry.models import MediaAccount
 
 from . import selectors
@@ -23,7 +22,9 @@ def record_filings_panel(request, record) -> str:
             ),
             "open_filing": selectors.open_filing_for(record),
             "can_request": can_request and not closed,
-            "needs_late_filing": is_account and record.filing_state == FilingState.UNFILED,
+            "late_filing_url": selectors.late_filing_url(request.user, record)
+            if is_account
+            else None,
             "group_unregistered": not is_account and not record.registered,
         },
         request=request,

@@ -4,14 +4,18 @@ the home page shows, and what a request's page offers to its viewer."""
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
+from beian.core.policy import get_policy
 from beian.orgs.models import Unit
+from beian.registry.choices import FilingState
 from beian.registry.models import ChatGroup, MediaAccount
 from beian.users.choices import Role
 
+from . import chains
 from .choices import EDITABLE_STATUSES, AttachmentKind, FilingStatus
 from .models import Filing, FilingEvent, FilingStep, Notification
-from .workflow import allowed_actions, league_unit_ids, second_level_unit, waiting_q
+from .workflow import allowed_actions, league_unit_ids, second_level_unit, step_label, waiting_q
 
 # --- who may apply --------------------------------------------------------------------
 
@@ -186,6 +190,27 @@ def filing_permissions(user, filing: Filing) -> dict[str, bool]:
         "can_attach": can_attach(user, filing, AttachmentKind.APPLICATION),
         "can_upload_stamped": can_attach(user, filing, AttachmentKind.STAMPED_FORM),
         "can_download_form": filing.kind in ("new", "late", "group"),
+        "can_take_over": can_take_over(user, filing),
+    }
+
+
+def can_take_over(user, filing: Filing) -> bool:
+    return chains.take_over_office(user, filing, get_policy()) is not None
+
+
+def open_step_view(user, filing: Filing) -> dict | None:
+    """What the page says about the open step: which office decides it (the step's own,
+    or the one that took it over), who can act now, and whether nobody can."""
+    if filing.status != FilingStatus.PENDING or not filing.current_step:
+        return None
+    office = chains.current_office(filing)
+    approvers = chains.current_approvers(filing)
+    return {
+        "step": step_label(filing.current_step),
+        "office": step_label(office),
+        "taken_by_other": office != filing.current_step,
+        "approvers": [str(u) for u in approvers],
+        "orphaned": not approvers,
     }
 
 
@@ -221,6 +246,18 @@ def responsible_of(account: MediaAccount) -> dict[str, str]:
         "responsible_post": member.person.post,
         "responsible_phone": member.person.mobile,
     }
+
+
+def late_filing_url(user, account: MediaAccount) -> str | None:
+    """Where to file an account that runs without a filing (补办备案): accounts 未备案, or
+    审批中 with no open request (e.g. imported or demo records), that are not closed and
+    that the user may request for. None when there is nothing to file or the user may
+    not; the account page and the 未备案运行 finding show the button from this."""
+    if account.is_closed or account.filing_state == FilingState.FILED:
+        return None
+    if open_filing_for(account) is not None or not can_request_for(user, account):
+        return None
+    return reverse("filings:create_late", args=[account.pk])
 
 
 def open_filing_for(record: MediaAccount | ChatGroup) -> Filing | None:

@@ -5,17 +5,16 @@ the same transaction. Mail and inbox rows go out after commit (`notifications.no
 
     filing_create / filing_update / filing_submit / filing_withdraw
     filing_approve / filing_reject / filing_return  (filing_decide dispatches)
+    filing_step_take_over / filing_steps_reroute_orphans  (chains that cannot deadlock)
     filing_attach
     change_report_create / closing_request_create
     notification_mark_read / notifications_mark_all_read
     reminders_send
 
 What an approved request does to the registry (registering the account with its number,
-applying a change, closing an account or dissolving a group) is written by the registry's
-services (`account_create`, `account_update`, `account_close`, `group_update`,
-`group_dissolve`) under the filing's authority (`Authority.filing`): the chain decided it,
-so the personal edit rights those services check for direct edits do not apply, and the
-history, the audit row and the compliance re-check come from the one write path.
+applying a change, closing an account or dissolving a group) is written here under the
+approval's authority: the chain decided it, so the personal edit rights that
+`beian.registry.services` checks (who may edit which unit) do not apply.
 """
 
 from __future__ import annotations
@@ -35,14 +34,11 @@ from beian.core.choices import AuditEventType
 from beian.core.policy import get_policy
 from beian.core.validators import normalize_phone
 from beian.orgs.models import Institution, Person, Unit
-from beian.registry import services as registry
-from beian.registry.authority import Authority
-from beian.registry.choices import FilingState, TeamRole
-from beian.registry.models import ChatGroup, MediaAccount
-from beian.registry.spec import derive_tier
+from beian.registry.choices import AccountStatus, FilingState, GroupStatus, TeamRole
+from beian.registry.models import AccountMember, ChatGroup, MediaAccount
 from beian.users.models import User
 
-from . import selectors
+from . import chains, selectors
 from .choices import (
     NUMBERED_KINDS,
     REGISTERING_KINDS,
@@ -69,9 +65,9 @@ from .workflow import (
     TransitionError,
     chain_for_filing,
     check_transition,
-    needs_fallback,
     office_holders,
     second_level_unit,
+    step_label,
     step_recipients,
     waiting_q,
 )
@@ -279,6 +275,9 @@ def filing_submit(*, filing: Filing, actor: User) -> Filing:
         filing.reported_late = policy.is_late(filing.effective_on, today)
 
     chain = chain_for_filing(policy, filing)
+    # Every step must have someone other than the applicant who can decide it (its own
+    # office or a [filing] fallback office); otherwise the request is refused here.
+    chains.plan_chain(filing, chain, policy)
     filing.chain = list(chain)
     filing.round += 1
     filing.submitted_at = timezone.now()
@@ -323,10 +322,19 @@ def filing_submit(*, filing: Filing, actor: User) -> Filing:
 
 
 @transaction.atomic
-def filing_approve(*, filing: Filing, actor: User, comment: str = "") -> Filing:
+def filing_approve(
+    *,
+    filing: Filing,
+    actor: User,
+    comment: str = "",
+    round_no: int | None = None,
+    position: int | None = None,
+) -> Filing:
     """The current approver agrees: the request moves to the next step, or, after the
-    last, is approved and takes effect (registration number, change applied, closed)."""
-    filing, step = _lock_for_decision(filing, actor, "approve")
+    last, is approved and takes effect (registration number, change applied, closed).
+    `round_no` / `position` name the step the approver answers (the page sends them): a
+    decision for a step no longer open is refused (`chains.StaleDecision`)."""
+    filing, step = _lock_for_decision(filing, actor, "approve", round_no, position)
     _close_step(step, actor, StepStatus.APPROVED, comment)
     _record(
         filing, actor, EventAction.APPROVED, AuditEventType.APPROVE, step=step.step,
@@ -341,12 +349,19 @@ def filing_approve(*, filing: Filing, actor: User, comment: str = "") -> Filing:
 
 
 @transaction.atomic
-def filing_reject(*, filing: Filing, actor: User, reason: str) -> Filing:
+def filing_reject(
+    *,
+    filing: Filing,
+    actor: User,
+    reason: str,
+    round_no: int | None = None,
+    position: int | None = None,
+) -> Filing:
     """The current approver refuses, with a reason; the request ends (未通过)."""
     reason = (reason or "").strip()
+    filing, step = _lock_for_decision(filing, actor, "reject", round_no, position)
     if not reason:
         raise ValidationError({"comment": _("不同意时请填写理由")})
-    filing, step = _lock_for_decision(filing, actor, "reject")
     _close_step(step, actor, StepStatus.REJECTED, reason)
     _cancel_open_steps(filing)
     filing.status = FilingStatus.REJECTED
@@ -370,13 +385,20 @@ def filing_reject(*, filing: Filing, actor: User, reason: str) -> Filing:
 
 
 @transaction.atomic
-def filing_return(*, filing: Filing, actor: User, comment: str) -> Filing:
+def filing_return(
+    *,
+    filing: Filing,
+    actor: User,
+    comment: str,
+    round_no: int | None = None,
+    position: int | None = None,
+) -> Filing:
     """The current approver sends the request back for changes, saying what to change;
     the applicant edits and resubmits it (a new round from the first step)."""
     comment = (comment or "").strip()
+    filing, step = _lock_for_decision(filing, actor, "return", round_no, position)
     if not comment:
         raise ValidationError({"comment": _("退回修改时请说明需要修改的内容")})
-    filing, step = _lock_for_decision(filing, actor, "return")
     _close_step(step, actor, StepStatus.RETURNED, comment)
     _cancel_open_steps(filing)
     filing.status = FilingStatus.RETURNED
@@ -396,15 +418,69 @@ def filing_return(*, filing: Filing, actor: User, comment: str) -> Filing:
     return filing
 
 
-def filing_decide(*, filing: Filing, actor: User, decision: str, comment: str = "") -> Filing:
-    """Approve, reject or return, as the approver chose on the page."""
+def filing_decide(
+    *,
+    filing: Filing,
+    actor: User,
+    decision: str,
+    comment: str = "",
+    round_no: int | None = None,
+    position: int | None = None,
+) -> Filing:
+    """Approve, reject or return, as the approver chose on the page, for the step
+    (`round_no`, `position`) the page showed."""
+    answers = {"round_no": round_no, "position": position}
     if decision == Decision.APPROVE:
-        return filing_approve(filing=filing, actor=actor, comment=comment)
+        return filing_approve(filing=filing, actor=actor, comment=comment, **answers)
     if decision == Decision.REJECT:
-        return filing_reject(filing=filing, actor=actor, reason=comment)
+        return filing_reject(filing=filing, actor=actor, reason=comment, **answers)
     if decision == Decision.RETURN:
-        return filing_return(filing=filing, actor=actor, comment=comment)
+        return filing_return(filing=filing, actor=actor, comment=comment, **answers)
     raise ValidationError(_("未知的审批操作"))
+
+
+@transaction.atomic
+def filing_step_take_over(
+    *, filing: Filing, actor: User, round_no: int, position: int, reason: str = ""
+) -> Filing:
+    """A school admin (or a holder of a [filing] fallback office) takes over the open
+    step when its office has lost every approver other than the applicant (e.g. the unit
+    admin's role was revoked while the request waited). The step stays; who decides it
+    changes, is recorded and asked."""
+    filing = _lock(filing)
+    stale = chains.stale_decision_message(filing, round_no=round_no, position=position)
+    if stale:
+        raise chains.StaleDecision(stale, code="stale")
+    office = chains.take_over_office(actor, filing, get_policy())
+    if office is None:
+        if not chains.is_orphaned(filing):
+            raise PermissionDenied(_("该步骤仍有审批人，无需接办"))
+        raise PermissionDenied(_("您不能接办该审批步骤"))
+    _reroute(filing, office, actor, comment=(reason or "").strip())
+    return filing
+
+
+def filing_steps_reroute_orphans() -> int:
+    """Hand every orphaned open step to the first [filing] fallback office that has an
+    eligible approver (run daily before the reminders). Returns how many were handed."""
+    policy = get_policy()
+    moved = 0
+    pending = Filing.objects.filter(status=FilingStatus.PENDING).select_related(
+        "owner_unit", "second_unit", "applicant"
+    )
+    for filing in pending:
+        if not chains.is_orphaned(filing):
+            continue
+        with transaction.atomic():
+            locked = _lock(filing)
+            if not chains.is_orphaned(locked):
+                continue
+            found = chains.resolve_office(locked.current_step, locked, policy)
+            if found is None or found[0] == chains.current_office(locked):
+                continue
+            _reroute(locked, found[0], None)
+            moved += 1
+    return moved
 
 
 @transaction.atomic
@@ -530,6 +606,7 @@ def reminders_send(*, today: date | None = None) -> int:
     policy = get_policy()
     today = today or timezone.localdate()
     count = 0
+    filing_steps_reroute_orphans()
     steps = FilingStep.objects.filter(
         status=StepStatus.CURRENT, filing__status=FilingStatus.PENDING
     ).select_related("filing", "filing__applicant", "filing__owner_unit", "filing__second_unit")
@@ -580,7 +657,7 @@ def reminders_send(*, today: date | None = None) -> int:
 # --- internals: workflow -----------------------------------------------------------------
 
 _OPEN = (FilingStatus.DRAFT, FilingStatus.PENDING, FilingStatus.RETURNED)
-_CURRENT_FIELDS = ("current_step", "current_position", "current_fallback")
+_CURRENT_FIELDS = ("current_step", "current_position", "current_office", "current_fallback")
 
 
 def _lock(filing: Filing) -> Filing:
@@ -592,10 +669,25 @@ def _check_applicant(filing: Filing, actor: User) -> None:
         raise PermissionDenied(_("只有申请人可以执行此操作"))
 
 
-def _lock_for_decision(filing: Filing, actor: User, action: str) -> tuple[Filing, FilingStep]:
-    """The locked request and its current step, after checking the transition, that the
-    actor is not the applicant and that the actor holds the current step's office."""
+def _lock_for_decision(
+    filing: Filing,
+    actor: User,
+    action: str,
+    round_no: int | None = None,
+    position: int | None = None,
+) -> tuple[Filing, FilingStep]:
+    """The locked request and its current step, after checking that the decision answers
+    the open step (when the caller names it), the transition, that the actor is not the
+    applicant and that the actor holds the office that decides the current step."""
     filing = _lock(filing)
+    if round_no is not None or position is not None:
+        stale = chains.stale_decision_message(
+            filing,
+            round_no=filing.round if round_no is None else round_no,
+            position=filing.current_position if position is None else position,
+        )
+        if stale:
+            raise chains.StaleDecision(stale, code="stale")
     check_transition(filing.status, action)
     if filing.applicant_id == actor.pk:
         raise PermissionDenied(_("不能审批自己提交的申请"))
@@ -615,11 +707,16 @@ def _activate(filing: Filing, position: int, extra_fields: Iterable[str] = ()) -
     step = FilingStep.objects.get(filing=filing, round=filing.round, position=position)
     if step.status != StepStatus.WAITING:
         raise TransitionError(_("审批步骤状态异常"))
-    fallback = needs_fallback(step.step, filing)
-    step.status, step.fallback, step.activated_at = StepStatus.CURRENT, fallback, timezone.now()
-    step.save(update_fields=["status", "fallback", "activated_at"])
+    # Roles may have changed since submission: decide again who takes the step. When no
+    # office has anyone the step keeps its own office and shows as orphaned (taken over
+    # by the school admin, or rerouted by the daily run, once someone holds an office).
+    found = chains.resolve_office(step.step, filing, get_policy())
+    office = found[0] if found else step.step
+    step.status, step.activated_at = StepStatus.CURRENT, timezone.now()
+    step.acting_office, step.fallback = office, office != step.step
+    step.save(update_fields=["status", "fallback", "acting_office", "activated_at"])
     filing.current_step, filing.current_position = step.step, position
-    filing.current_fallback = fallback
+    filing.current_office, filing.current_fallback = office, office != step.step
     filing.save(update_fields=list({*_CURRENT_FIELDS, "updated_at", *extra_fields}))
     notify(
         step_recipients(filing),
@@ -644,6 +741,32 @@ def _cancel_open_steps(filing: Filing) -> None:
 
 def _clear_current(filing: Filing) -> None:
     filing.current_step, filing.current_position, filing.current_fallback = "", None, False
+    filing.current_office = ""
+
+
+def _reroute(filing: Filing, office: str, actor: User | None, comment: str = "") -> None:
+    """Let `office` decide the open step (a take-over, or the daily reroute of an
+    orphaned step); recorded on the timeline and in the audit log, and its approvers
+    asked."""
+    step = FilingStep.objects.select_for_update().get(
+        filing=filing, round=filing.round, status=StepStatus.CURRENT
+    )
+    before = step.acting_office or step.step
+    step.acting_office, step.fallback = office, office != step.step
+    step.save(update_fields=["acting_office", "fallback"])
+    filing.current_office, filing.current_fallback = office, office != step.step
+    filing.save(update_fields=["current_office", "current_fallback", "updated_at"])
+    _record(
+        filing, actor, EventAction.TAKEN_OVER, AuditEventType.UPDATE, step=step.step,
+        comment=comment, detail={"position": step.position, "office": [before, office]},
+    )  # fmt: skip
+    notify(
+        [u for u in step_recipients(filing) if actor is None or u.pk != actor.pk],
+        _("【待审批】%(kind)s《%(name)s》的“%(step)s”一步原审批人已无权限，改由%(office)s审批")
+        % _words(filing, step=step.office, office=step_label(office)),
+        link=_link(filing),
+        filing=filing,
+    )
 
 
 def _finish(filing: Filing, actor: User, *, recorded: bool = False) -> Filing:
@@ -711,73 +834,125 @@ def _register_account(filing: Filing, actor: User) -> None:
     filing.save(update_fields=["registration_number", "updated_at"])
     values = _account_values(filing)
     values.update(filing_state=FilingState.FILED, registration_number=number)
-    authority = Authority.filing(filing, number=number)
-    team = _account_team(filing, actor)
     if filing.kind == FilingKind.NEW:
-        account = registry.account_create(
-            actor=actor,
-            data=values,
-            team=team,
-            authority=authority,
-            created_by=filing.applicant,
-        )
+        account = MediaAccount(created_by=filing.applicant, tier=filing.tier, **values)
+        account.tier = account.derived_tier if not account.tier else account.tier
+        _save_record(account, actor, _("备案通过：%(number)s") % {"number": number})
+        before: dict[str, Any] = {}
+        event = AuditEventType.CREATE
         filing.account = account
         filing.save(update_fields=["account", "updated_at"])
     else:
-        registry.account_update(
-            actor=actor, account=filing.account, data=values, team=team, authority=authority
-        )
+        account = MediaAccount.objects.select_for_update().get(pk=filing.account_id)
+        before = _account_snapshot(account)
+        for key, value in values.items():
+            setattr(account, key, value)
+        _save_record(account, actor, _("补办备案通过：%(number)s") % {"number": number})
+        event = AuditEventType.UPDATE
+    _replace_account_team(account, filing, actor)
+    after = _account_snapshot(account)
+    audit(
+        event=event,
+        actor=actor,
+        obj=account,
+        detail={"filing": filing.pk, "changes": changed_fields(before, after)},
+    )
     _record(filing, actor, EventAction.REGISTERED, AuditEventType.UPDATE, detail={"number": number})
 
 
 def _register_group(filing: Filing, actor: User) -> None:
-    registry.group_update(
+    group = ChatGroup.objects.select_for_update().get(pk=filing.group_id)
+    group.registered = True
+    group._history_user = actor
+    group._change_reason = _("群聊备案通过")
+    group.save(update_fields=["registered", "updated_at"])
+    audit(
+        event=AuditEventType.UPDATE,
         actor=actor,
-        group=filing.group,
-        data={"registered": True},
-        authority=Authority.filing(filing),
+        obj=group,
+        detail={"filing": filing.pk, "changes": {"registered": [False, True]}},
     )
     _record(filing, actor, EventAction.REGISTERED, AuditEventType.UPDATE)
 
 
 def _apply_change(filing: Filing, actor: User) -> None:
-    account = filing.account
+    account = MediaAccount.objects.select_for_update().get(pk=filing.account_id)
     if account.is_closed:
         raise ValidationError(_("该账号已经注销，变更无法生效"))
+    before = _account_snapshot(account)
     kinds = set(filing.change_kinds)
-    data: dict[str, Any] = {}
+    touched = []
     if "name" in kinds:
-        data["name"] = filing.account_name
+        account.name = filing.account_name
+        touched.append("name")
     if "operation" in kinds:
-        data.update({name: getattr(filing, name) for name in OPERATION_FIELDS})
-        data["guiding_unit"] = filing.guiding_unit
-    team = _account_team(filing, actor) if kinds & {"team", "responsible"} else None
-    registry.account_update(
+        for name in OPERATION_FIELDS:
+            setattr(account, name, getattr(filing, name))
+        account.guiding_unit = filing.guiding_unit
+        touched += [*OPERATION_FIELDS, "guiding_unit"]
+    if touched:
+        _save_record(
+            account,
+            actor,
+            _("变更报备：%(kinds)s") % {"kinds": "、".join(_kind_labels(kinds))},
+            update_fields=[*touched, "name_pinyin", "name_initials", "updated_at"],
+        )
+    if kinds & {"team", "responsible"}:
+        _replace_account_team(account, filing, actor)
+    after = _account_snapshot(account)
+    audit(
+        event=AuditEventType.UPDATE,
         actor=actor,
-        account=account,
-        data=data,
-        team=team,
-        authority=Authority.filing(
-            filing,
-            change_kinds=sorted(kinds),
-            effective_on=filing.effective_on.isoformat(),
-            reported_late=filing.reported_late,
-        ),
+        obj=account,
+        detail={
+            "filing": filing.pk,
+            "change_kinds": sorted(kinds),
+            "effective_on": filing.effective_on.isoformat(),
+            "reported_late": filing.reported_late,
+            "changes": changed_fields(before, after),
+        },
     )
     _record(filing, actor, EventAction.APPLIED, AuditEventType.UPDATE)
 
 
 def _close_record(filing: Filing, actor: User) -> None:
     on, reason = filing.closing_on, filing.reason.strip()
-    authority = Authority.filing(filing)
     if filing.group_id:
-        registry.group_dissolve(
-            actor=actor, group=filing.group, on=on, reason=reason, authority=authority
+        group = ChatGroup.objects.select_for_update().get(pk=filing.group_id)
+        if group.is_dissolved:
+            raise ValidationError(_("该群聊已经解散"))
+        group.status, group.dissolved_on, group.dissolved_reason = (
+            GroupStatus.DISSOLVED,
+            on,
+            reason[:255],
         )
+        group._history_user = actor
+        group._change_reason = _("解散：%(reason)s") % {"reason": reason}
+        group.save(update_fields=["status", "dissolved_on", "dissolved_reason", "updated_at"])
+        record = group
+        changes = {"status": [GroupStatus.ACTIVE, GroupStatus.DISSOLVED]}
     else:
-        registry.account_close(
-            actor=actor, account=filing.account, on=on, reason=reason, authority=authority
+        account = MediaAccount.objects.select_for_update().get(pk=filing.account_id)
+        if account.is_closed:
+            raise ValidationError(_("该账号已经注销"))
+        old_status = account.status
+        account.status, account.closed_on, account.closed_reason = (
+            AccountStatus.CLOSED,
+            on,
+            reason[:255],
         )
+        account._history_user = actor
+        account._change_reason = _("注销：%(reason)s") % {"reason": reason}
+        account.save(update_fields=["status", "closed_on", "closed_reason", "updated_at"])
+        record = account
+        changes = {"status": [old_status, AccountStatus.CLOSED]}
+    changes["date"] = [None, on.isoformat()]
+    audit(
+        event=AuditEventType.CLOSE,
+        actor=actor,
+        obj=record,
+        detail={"filing": filing.pk, "reason": reason, "changes": changes},
+    )
     _record(filing, actor, EventAction.CLOSED, AuditEventType.CLOSE, comment=reason)
 
 
@@ -807,14 +982,19 @@ def _next_registration_number(*, tier: int, on: date) -> str:
 
 
 def _set_account_filing_state(account: MediaAccount, state: str, actor: User) -> None:
-    """The account's 备案状态 follows its filing (审批中 while one waits, back to 未备案
-    when it is rejected or withdrawn), written by the registry under the workflow's
-    authority."""
-    account.refresh_from_db(fields=["filing_state"])
-    if account.filing_state == state or account.is_closed:
+    account = MediaAccount.objects.select_for_update().get(pk=account.pk)
+    if account.filing_state == state:
         return
-    registry.account_update(
-        actor=actor, account=account, data={"filing_state": state}, authority=Authority.filing()
+    old = account.filing_state
+    account.filing_state = state
+    account._history_user = actor
+    account._change_reason = _("备案状态：%(state)s") % {"state": FilingState(state).label}
+    account.save(update_fields=["filing_state", "updated_at"])
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=actor,
+        obj=account,
+        detail={"changes": {"filing_state": [old, state]}},
     )
 
 
@@ -827,9 +1007,7 @@ def _account_values(filing: Filing) -> dict[str, Any]:
         "owner_unit": filing.owner_unit,
         "guiding_unit": filing.guiding_unit,
         "is_personal": filing.is_personal,
-        "created_month": (
-            filing.created_month or (filing.goes_live_on or filing.approved_on)
-        ).replace(day=1),
+        "created_month": filing.created_month or (filing.goes_live_on or filing.approved_on),
         "verified": filing.verified,
         "verified_month": filing.verified_month,
         "update_frequency": filing.update_frequency,
@@ -838,10 +1016,43 @@ def _account_values(filing: Filing) -> dict[str, Any]:
     }
 
 
-def _account_team(filing: Filing, actor: User) -> list[tuple[str, Person]]:
-    """The request's team resolved to people of the roster, for the registry to make the
-    account's team; the responsible person (责任人) becomes 第一责任人 unless the team
-    names one."""
+_ACCOUNT_AUDITED = (
+    "name",
+    "external_id",
+    "url",
+    "owner_unit",
+    "guiding_unit",
+    "tier",
+    "filing_state",
+    "registration_number",
+    "update_frequency",
+    "columns",
+    "introduction",
+)
+
+
+def _account_snapshot(account: MediaAccount) -> dict[str, Any]:
+    values = {name: getattr(account, name) for name in _ACCOUNT_AUDITED}
+    values["team"] = "、".join(
+        f"{m.get_role_display()}：{m.person.name}"
+        for m in account.members.select_related("person").order_by("role", "pk")
+    )
+    return values
+
+
+def _save_record(record, actor, reason: str, update_fields=None) -> None:
+    if isinstance(record, MediaAccount) and record.created_month:
+        record.created_month = record.created_month.replace(day=1)
+    if record.pk is None:
+        record.full_clean(exclude=["created_by"])
+    record._history_user = actor
+    record._change_reason = reason
+    record.save(update_fields=update_fields)
+
+
+def _replace_account_team(account: MediaAccount, filing: Filing, actor: User) -> None:
+    """Make the account's team the request's team (resolved to people of the roster);
+    the responsible person (责任人) becomes 第一责任人 unless the team names one."""
     wanted: list[tuple[str, Person]] = []
     rows = list(filing.members.select_related("person").order_by("position", "pk"))
     for row in rows:
@@ -860,7 +1071,22 @@ def _account_team(filing: Filing, actor: User) -> list[tuple[str, Person]]:
             mobile=phone if len(phone) == 11 and phone.startswith("1") else "",
         )
         wanted.insert(0, (TeamRole.FIRST_RESPONSIBLE, _resolve_person(responsible, filing, actor)))
-    return list(dict.fromkeys(wanted, None))
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for role, person in wanted:
+        if (role, person.pk) not in seen:
+            seen.add((role, person.pk))
+            unique.append((role, person))
+    current = {(m.role, m.person_id): m for m in account.members.all()}
+    for key, member in current.items():
+        if key not in seen:
+            member._history_user = actor
+            member.delete()
+    for role, person in unique:
+        if (role, person.pk) not in current:
+            member = AccountMember(record=account, role=role, person=person)
+            member._history_user = actor
+            member.save()
 
 
 def _resolve_person(row: FilingMember, filing: Filing, actor: User) -> Person:
@@ -923,7 +1149,9 @@ def _assign(filing: Filing, fields: Mapping[str, Any]) -> None:
 def _tier_of(filing: Filing) -> int:
     if filing.account_id:
         return filing.account.tier
-    return derive_tier(unit_kind=filing.owner_unit.kind, is_personal=filing.is_personal)
+    if filing.is_personal:
+        return 3
+    return filing.owner_unit.default_tier
 
 
 def _accept_pledge(filing: Filing, actor: User, accepted: bool) -> None:

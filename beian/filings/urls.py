@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/decide/", views.decide, name="decide"),
+    path("<int:pk>/take-over/", views.take_over, name="take_over"),
     path("<int:pk>/form.docx", views.download_docx, name="docx"),
     path("<int:pk>/attach/", views.attach, name="attach"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),

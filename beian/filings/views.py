@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -19,16 +19,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beian.core.permissions import get_visible_or_404
+from beian.core.policy import get_policy
 from beian.core.views import require
 from beian.registry.models import ChatGroup, MediaAccount
 
-from . import selectors, services
+from . import chains, selectors, services
 from .choices import AttachmentKind, DocxLayout, FilingKind, FilingStatus
 from .docx import default_layout, render_filing_docx
 from .forms import (
     AttachmentForm,
     DecisionForm,
     FilingForm,
+    TakeOverForm,
     TeamFormSet,
     pledge_required_for,
     team_initial,
@@ -113,6 +115,8 @@ def _form_page(request, *, kind, title, initial, record=None, team_rows=None, un
                     filing = _create(kind, form, formset, record, user, submit)
             except ValidationError as exc:
                 _errors_to_form(exc, form, formset)
+            except PermissionDenied as exc:
+                _refused_to_form(exc, form)
             else:
                 if filing.status == FilingStatus.DRAFT:
                     messages.success(request, _("已保存草稿"))
@@ -185,6 +189,14 @@ def _create(kind, form, formset, record, user, submit):
         attachments=attachments,
         submit=submit,
     )
+
+
+def _refused_to_form(exc: PermissionDenied, form) -> None:
+    """A submission the services refuse (e.g. a unit the user may not file for) keeps
+    what was typed and says why, in Chinese, rather than answering a bare 403."""
+    message = str(exc) if exc.args else _("您无权提交该申请")
+    field = "owner_unit" if "owner_unit" in form.fields and "单位" in message else None
+    form.add_error(field, message)
 
 
 def _errors_to_form(exc: ValidationError, form, formset) -> None:
@@ -317,17 +329,20 @@ def _get_filing(request, pk: int) -> Filing:
 def detail(request, pk: int):
     filing = _get_filing(request, pk)
     perms = selectors.filing_permissions(request.user, filing)
+    answers = {"round_no": filing.round, "position": filing.current_position}
     return render(
         request,
         "filings/detail.html",
         {
             "filing": filing,
             "perms": perms,
+            "open_step": selectors.open_step_view(request.user, filing),
+            "take_over_form": TakeOverForm(initial=answers) if perms["can_take_over"] else None,
             "members": list(filing.members.select_related("person")),
             "rounds": selectors.steps_by_round(filing),
             "events": selectors.timeline(filing),
             "attachments": list(filing.attachments.select_related("uploaded_by")),
-            "decision_form": DecisionForm() if perms["can_decide"] else None,
+            "decision_form": DecisionForm(initial=answers) if perms["can_decide"] else None,
             "attachment_form": AttachmentForm() if perms["can_attach"] else None,
             "layouts": DocxLayout.choices,
             "default_layout": default_layout(),
@@ -382,6 +397,8 @@ def edit(request, pk: int):
                         services.filing_submit(filing=updated, actor=request.user)
             except ValidationError as exc:
                 _errors_to_form(exc, form, formset)
+            except PermissionDenied as exc:
+                _refused_to_form(exc, form)
             else:
                 messages.success(
                     request, _("已保存") if "save_draft" in request.POST else _("已重新提交")
@@ -471,12 +488,22 @@ def withdraw(request, pk: int):
 @require_POST
 def decide(request, pk: int):
     """Approve, reject or return — only the current step's approver (the service checks
-    it again under lock; a forged POST by anyone else gets 403)."""
+    it again under lock; a forged POST by anyone else gets 403). The form names the round
+    and step it answers: a second click, a second tab or a step decided meanwhile is told
+    what became of that step and changes nothing."""
     filing = _get_filing(request, pk)
-    require(selectors.can_decide(request.user, filing))
     form = DecisionForm(request.POST)
+    answered = form.answered_step()
+    if answered is not None:
+        stale = chains.stale_decision_message(filing, round_no=answered[0], position=answered[1])
+        if stale:
+            messages.warning(request, stale)
+            return redirect("filings:detail", filing.pk)
+    require(selectors.can_decide(request.user, filing))
     if not form.is_valid():
-        messages.error(request, _("请选择审批意见"))
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
         return redirect("filings:detail", filing.pk)
     decision = form.cleaned_data["decision"]
     texts = {"approve": _("已同意"), "reject": _("已不同意，申请办结"), "return": _("已退回修改")}
@@ -484,9 +511,46 @@ def decide(request, pk: int):
         request,
         pk,
         lambda f: services.filing_decide(
-            filing=f, actor=request.user, decision=decision, comment=form.cleaned_data["comment"]
+            filing=f,
+            actor=request.user,
+            decision=decision,
+            comment=form.cleaned_data["comment"],
+            round_no=form.cleaned_data["round_no"],
+            position=form.cleaned_data["position"],
         ),
         texts[decision],
+    )
+
+
+@login_required
+@require_POST
+def take_over(request, pk: int):
+    """A school admin takes over a step whose office has lost every approver."""
+    filing = _get_filing(request, pk)
+    form = TakeOverForm(request.POST)
+    answered = form.answered_step()
+    if answered is not None:
+        stale = chains.stale_decision_message(filing, round_no=answered[0], position=answered[1])
+        if stale:
+            messages.warning(request, stale)
+            return redirect("filings:detail", filing.pk)
+    require(chains.take_over_office(request.user, filing, get_policy()) is not None)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("filings:detail", filing.pk)
+    return _act(
+        request,
+        pk,
+        lambda f: services.filing_step_take_over(
+            filing=f,
+            actor=request.user,
+            round_no=form.cleaned_data["round_no"],
+            position=form.cleaned_data["position"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("已接办该审批步骤，请审批"),
     )
 
 

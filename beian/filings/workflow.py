@@ -13,8 +13,11 @@ Offices (the policy's step codes) map to users like this:
   (``Unit.head``, 第一责任人). A request owned by the school itself has no 二级单位; its
   ``unit_head`` step is taken by the school admin.
 
-Nobody decides their own request. When an office has no holder other than the applicant,
-the step falls to the school admin (``current_fallback``), so that no request is stuck.
+Nobody decides their own request. Which office actually decides the open step is
+``Filing.current_office``: the step's own office, or, when that office has nobody but the
+applicant, the first office of the policy's ``[filing] fallback`` that has someone
+(``current_fallback``). `beian.filings.chains` plans this at submission and refuses a
+chain a step of which nobody could decide.
 """
 
 from __future__ import annotations
@@ -173,16 +176,8 @@ def step_recipients(filing) -> list[User]:
     """Who is asked to decide the current step (the applicant never is)."""
     if not filing.current_step:
         return []
-    if filing.current_fallback:
-        holders = office_holders("school_admin", filing)
-    else:
-        holders = office_holders(filing.current_step, filing)
-    return [u for u in holders if u.pk != filing.applicant_id]
-
-
-def needs_fallback(step: str, filing) -> bool:
-    """True when nobody but the applicant holds the office of `step`."""
-    return not any(u.pk != filing.applicant_id for u in office_holders(step, filing))
+    office = filing.current_office or filing.current_step
+    return [u for u in office_holders(office, filing) if u.pk != filing.applicant_id]
 
 
 def waiting_q(user: User) -> Q:
@@ -192,18 +187,17 @@ def waiting_q(user: User) -> Q:
         return Q(pk__in=[])
     offices = Q(pk__in=[])
     if user.is_school_admin:
-        offices |= Q(current_step="school_admin") | Q(current_fallback=True)
-        offices |= Q(current_step="unit_head", second_unit__isnull=True)
-    own = Q(current_fallback=False)
+        offices |= Q(current_office="school_admin")
+        offices |= Q(current_office="unit_head", second_unit__isnull=True)
     if user.has_role(Role.LEADER):
-        offices |= own & Q(current_step="leader")
+        offices |= Q(current_office="leader")
     league = league_unit_ids(user)
     if league:
-        offices |= own & Q(current_step="league_approver", owner_unit_id__in=sorted(league))
+        offices |= Q(current_office="league_approver", owner_unit_id__in=sorted(league))
     head_q = Q(pk__in=[])
     if user.admin_unit_ids:
         head_q |= Q(second_unit_id__in=sorted(user.admin_unit_ids))
     if user.person_id:
         head_q |= Q(second_unit__head_id=user.person_id)
-    offices |= own & Q(current_step="unit_head") & head_q
+    offices |= Q(current_office="unit_head") & head_q
     return Q(status=FilingStatus.PENDING) & offices & ~Q(applicant_id=user.pk)

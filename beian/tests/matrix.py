@@ -180,6 +180,9 @@ PROBES: list[Probe] = [
     *both("filings:submit", "cs_filing", "lit_filing", ("post",)),
     *both("filings:withdraw", "cs_filing", "lit_filing", ("post",)),
     *both("filings:decide", "cs_filing", "lit_filing", ("post",), {"decision": "approve"}),
+    *both(
+        "filings:take_over", "cs_filing", "lit_filing", ("post",), {"round_no": 1, "position": 0}
+    ),
     *both("filings:docx", "cs_filing", "lit_filing"),
     *both("filings:attach", "cs_filing", "lit_filing", GP),
     *plain("filings:attachment", args=("lit_filing", "lit_attachment")),
@@ -215,6 +218,7 @@ PROBES: list[Probe] = [
     *plain("transfer:import_preview", args=(0,)),
     *plain("transfer:import_commit", ("post",), args=(0,)),
     *plain("transfer:import_cancel", ("post",), args=(0,)),
+    *plain("transfer:import_teach", ("post",), args=(0,)),
     *plain("transfer:import_errors", args=(0,)),
     *plain("transfer:import_done", args=(0,)),
     *plain("transfer:template", args=("=accounts-pdsu",)),

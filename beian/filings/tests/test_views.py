@@ -127,7 +127,9 @@ def test_direct_post_of_a_decision_by_the_wrong_person_is_refused(cast, client, 
     filing.refresh_from_db()
     assert filing.status == FilingStatus.PENDING and filing.current_step == "unit_head"
     client.force_login(cast.lit_unit_admin)
-    response = client.post(url, {"decision": "approve", "comment": "同意"})
+    response = client.post(
+        url, {"decision": "approve", "comment": "同意", "round_no": 1, "position": 0}
+    )
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.current_step == "school_admin"
@@ -136,7 +138,9 @@ def test_direct_post_of_a_decision_by_the_wrong_person_is_refused(cast, client, 
 def test_return_without_comment_shows_an_error(cast, client, filing):
     client.force_login(cast.lit_unit_admin)
     response = client.post(
-        reverse("filings:decide", args=[filing.pk]), {"decision": "return"}, follow=True
+        reverse("filings:decide", args=[filing.pk]),
+        {"decision": "return", "round_no": 1, "position": 0},
+        follow=True,
     )
     assert "请说明" in response.content.decode()
     filing.refresh_from_db()
@@ -305,6 +309,7 @@ def test_every_filings_route_is_in_this_matrix():
         "filings:detail",
         "filings:docx",
         "filings:decide",
+        "filings:take_over",
         "filings:edit",
         "filings:withdraw",
         "filings:submit",
