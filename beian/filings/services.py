@@ -12,9 +12,11 @@ the same transaction. Mail and inbox rows go out after commit (`notifications.no
     reminders_send
 
 What an approved request does to the registry (registering the account with its number,
-applying a change, closing an account or dissolving a group) is written here under the
-approval's authority: the chain decided it, so the personal edit rights that
-`beian.registry.services` checks (who may edit which unit) do not apply.
+applying a change, closing an account or dissolving a group) is written by the registry's
+services (`account_create`, `account_update`, `account_close`, `group_update`,
+`group_dissolve`) under the filing's authority (`Authority.filing`): the chain decided it,
+so the personal edit rights those services check for direct edits do not apply, and the
+history, the audit row and the compliance re-check come from the one write path.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ from beian.core.choices import AuditEventType
 from beian.core.policy import get_policy
 from beian.core.validators import normalize_phone
 from beian.orgs.models import Institution, Person, Unit
-from beian.registry.choices import AccountStatus, FilingState, GroupStatus, TeamRole
-from beian.registry.models import AccountMember, ChatGroup, MediaAccount
+from beian.registry import services as registry
+from beian.registry.authority import Authority
+from beian.registry.choices import FilingState, TeamRole
+from beian.registry.models import ChatGroup, MediaAccount
+from beian.registry.spec import derive_tier
 from beian.users.models import User
 
 from . import chains, selectors
@@ -834,125 +839,73 @@ def _register_account(filing: Filing, actor: User) -> None:
     filing.save(update_fields=["registration_number", "updated_at"])
     values = _account_values(filing)
     values.update(filing_state=FilingState.FILED, registration_number=number)
+    authority = Authority.filing(filing, number=number)
+    team = _account_team(filing, actor)
     if filing.kind == FilingKind.NEW:
-        account = MediaAccount(created_by=filing.applicant, tier=filing.tier, **values)
-        account.tier = account.derived_tier if not account.tier else account.tier
-        _save_record(account, actor, _("备案通过：%(number)s") % {"number": number})
-        before: dict[str, Any] = {}
-        event = AuditEventType.CREATE
+        account = registry.account_create(
+            actor=actor,
+            data=values,
+            team=team,
+            authority=authority,
+            created_by=filing.applicant,
+        )
         filing.account = account
         filing.save(update_fields=["account", "updated_at"])
     else:
-        account = MediaAccount.objects.select_for_update().get(pk=filing.account_id)
-        before = _account_snapshot(account)
-        for key, value in values.items():
-            setattr(account, key, value)
-        _save_record(account, actor, _("补办备案通过：%(number)s") % {"number": number})
-        event = AuditEventType.UPDATE
-    _replace_account_team(account, filing, actor)
-    after = _account_snapshot(account)
-    audit(
-        event=event,
-        actor=actor,
-        obj=account,
-        detail={"filing": filing.pk, "changes": changed_fields(before, after)},
-    )
+        registry.account_update(
+            actor=actor, account=filing.account, data=values, team=team, authority=authority
+        )
     _record(filing, actor, EventAction.REGISTERED, AuditEventType.UPDATE, detail={"number": number})
 
 
 def _register_group(filing: Filing, actor: User) -> None:
-    group = ChatGroup.objects.select_for_update().get(pk=filing.group_id)
-    group.registered = True
-    group._history_user = actor
-    group._change_reason = _("群聊备案通过")
-    group.save(update_fields=["registered", "updated_at"])
-    audit(
-        event=AuditEventType.UPDATE,
+    registry.group_update(
         actor=actor,
-        obj=group,
-        detail={"filing": filing.pk, "changes": {"registered": [False, True]}},
+        group=filing.group,
+        data={"registered": True},
+        authority=Authority.filing(filing),
     )
     _record(filing, actor, EventAction.REGISTERED, AuditEventType.UPDATE)
 
 
 def _apply_change(filing: Filing, actor: User) -> None:
-    account = MediaAccount.objects.select_for_update().get(pk=filing.account_id)
+    account = filing.account
     if account.is_closed:
         raise ValidationError(_("该账号已经注销，变更无法生效"))
-    before = _account_snapshot(account)
     kinds = set(filing.change_kinds)
-    touched = []
+    data: dict[str, Any] = {}
     if "name" in kinds:
-        account.name = filing.account_name
-        touched.append("name")
+        data["name"] = filing.account_name
     if "operation" in kinds:
-        for name in OPERATION_FIELDS:
-            setattr(account, name, getattr(filing, name))
-        account.guiding_unit = filing.guiding_unit
-        touched += [*OPERATION_FIELDS, "guiding_unit"]
-    if touched:
-        _save_record(
-            account,
-            actor,
-            _("变更报备：%(kinds)s") % {"kinds": "、".join(_kind_labels(kinds))},
-            update_fields=[*touched, "name_pinyin", "name_initials", "updated_at"],
-        )
-    if kinds & {"team", "responsible"}:
-        _replace_account_team(account, filing, actor)
-    after = _account_snapshot(account)
-    audit(
-        event=AuditEventType.UPDATE,
+        data.update({name: getattr(filing, name) for name in OPERATION_FIELDS})
+        data["guiding_unit"] = filing.guiding_unit
+    team = _account_team(filing, actor) if kinds & {"team", "responsible"} else None
+    registry.account_update(
         actor=actor,
-        obj=account,
-        detail={
-            "filing": filing.pk,
-            "change_kinds": sorted(kinds),
-            "effective_on": filing.effective_on.isoformat(),
-            "reported_late": filing.reported_late,
-            "changes": changed_fields(before, after),
-        },
+        account=account,
+        data=data,
+        team=team,
+        authority=Authority.filing(
+            filing,
+            change_kinds=sorted(kinds),
+            effective_on=filing.effective_on.isoformat(),
+            reported_late=filing.reported_late,
+        ),
     )
     _record(filing, actor, EventAction.APPLIED, AuditEventType.UPDATE)
 
 
 def _close_record(filing: Filing, actor: User) -> None:
     on, reason = filing.closing_on, filing.reason.strip()
+    authority = Authority.filing(filing)
     if filing.group_id:
-        group = ChatGroup.objects.select_for_update().get(pk=filing.group_id)
-        if group.is_dissolved:
-            raise ValidationError(_("该群聊已经解散"))
-        group.status, group.dissolved_on, group.dissolved_reason = (
-            GroupStatus.DISSOLVED,
-            on,
-            reason[:255],
+        registry.group_dissolve(
+            actor=actor, group=filing.group, on=on, reason=reason, authority=authority
         )
-        group._history_user = actor
-        group._change_reason = _("解散：%(reason)s") % {"reason": reason}
-        group.save(update_fields=["status", "dissolved_on", "dissolved_reason", "updated_at"])
-        record = group
-        changes = {"status": [GroupStatus.ACTIVE, GroupStatus.DISSOLVED]}
     else:
-        account = MediaAccount.objects.select_for_update().get(pk=filing.account_id)
-        if account.is_closed:
-            raise ValidationError(_("该账号已经注销"))
-        old_status = account.status
-        account.status, account.closed_on, account.closed_reason = (
-            AccountStatus.CLOSED,
-            on,
-            reason[:255],
+        registry.account_close(
+            actor=actor, account=filing.account, on=on, reason=reason, authority=authority
         )
-        account._history_user = actor
-        account._change_reason = _("注销：%(reason)s") % {"reason": reason}
-        account.save(update_fields=["status", "closed_on", "closed_reason", "updated_at"])
-        record = account
-        changes = {"status": [old_status, AccountStatus.CLOSED]}
-    changes["date"] = [None, on.isoformat()]
-    audit(
-        event=AuditEventType.CLOSE,
-        actor=actor,
-        obj=record,
-        detail={"filing": filing.pk, "reason": reason, "changes": changes},
-    )
     _record(filing, actor, EventAction.CLOSED, AuditEventType.CLOSE, comment=reason)
 
 
@@ -982,19 +935,14 @@ def _next_registration_number(*, tier: int, on: date) -> str:
 
 
 def _set_account_filing_state(account: MediaAccount, state: str, actor: User) -> None:
-    account = MediaAccount.objects.select_for_update().get(pk=account.pk)
-    if account.filing_state == state:
+    """The account's 备案状态 follows its filing (审批中 while one waits, back to 未备案
+    when it is rejected or withdrawn), written by the registry under the workflow's
+    authority."""
+    account.refresh_from_db(fields=["filing_state"])
+    if account.filing_state == state or account.is_closed:
         return
-    old = account.filing_state
-    account.filing_state = state
-    account._history_user = actor
-    account._change_reason = _("备案状态：%(state)s") % {"state": FilingState(state).label}
-    account.save(update_fields=["filing_state", "updated_at"])
-    audit(
-        event=AuditEventType.UPDATE,
-        actor=actor,
-        obj=account,
-        detail={"changes": {"filing_state": [old, state]}},
+    registry.account_update(
+        actor=actor, account=account, data={"filing_state": state}, authority=Authority.filing()
     )
 
 
@@ -1007,7 +955,9 @@ def _account_values(filing: Filing) -> dict[str, Any]:
         "owner_unit": filing.owner_unit,
         "guiding_unit": filing.guiding_unit,
         "is_personal": filing.is_personal,
-        "created_month": filing.created_month or (filing.goes_live_on or filing.approved_on),
+        "created_month": (
+            filing.created_month or (filing.goes_live_on or filing.approved_on)
+        ).replace(day=1),
         "verified": filing.verified,
         "verified_month": filing.verified_month,
         "update_frequency": filing.update_frequency,
@@ -1016,43 +966,10 @@ def _account_values(filing: Filing) -> dict[str, Any]:
     }
 
 
-_ACCOUNT_AUDITED = (
-    "name",
-    "external_id",
-    "url",
-    "owner_unit",
-    "guiding_unit",
-    "tier",
-    "filing_state",
-    "registration_number",
-    "update_frequency",
-    "columns",
-    "introduction",
-)
-
-
-def _account_snapshot(account: MediaAccount) -> dict[str, Any]:
-    values = {name: getattr(account, name) for name in _ACCOUNT_AUDITED}
-    values["team"] = "、".join(
-        f"{m.get_role_display()}：{m.person.name}"
-        for m in account.members.select_related("person").order_by("role", "pk")
-    )
-    return values
-
-
-def _save_record(record, actor, reason: str, update_fields=None) -> None:
-    if isinstance(record, MediaAccount) and record.created_month:
-        record.created_month = record.created_month.replace(day=1)
-    if record.pk is None:
-        record.full_clean(exclude=["created_by"])
-    record._history_user = actor
-    record._change_reason = reason
-    record.save(update_fields=update_fields)
-
-
-def _replace_account_team(account: MediaAccount, filing: Filing, actor: User) -> None:
-    """Make the account's team the request's team (resolved to people of the roster);
-    the responsible person (责任人) becomes 第一责任人 unless the team names one."""
+def _account_team(filing: Filing, actor: User) -> list[tuple[str, Person]]:
+    """The request's team resolved to people of the roster, for the registry to make the
+    account's team; the responsible person (责任人) becomes 第一责任人 unless the team
+    names one."""
     wanted: list[tuple[str, Person]] = []
     rows = list(filing.members.select_related("person").order_by("position", "pk"))
     for row in rows:
@@ -1071,22 +988,7 @@ def _replace_account_team(account: MediaAccount, filing: Filing, actor: User) ->
             mobile=phone if len(phone) == 11 and phone.startswith("1") else "",
         )
         wanted.insert(0, (TeamRole.FIRST_RESPONSIBLE, _resolve_person(responsible, filing, actor)))
-    seen: set[tuple[str, int]] = set()
-    unique = []
-    for role, person in wanted:
-        if (role, person.pk) not in seen:
-            seen.add((role, person.pk))
-            unique.append((role, person))
-    current = {(m.role, m.person_id): m for m in account.members.all()}
-    for key, member in current.items():
-        if key not in seen:
-            member._history_user = actor
-            member.delete()
-    for role, person in unique:
-        if (role, person.pk) not in current:
-            member = AccountMember(record=account, role=role, person=person)
-            member._history_user = actor
-            member.save()
+    return list(dict.fromkeys(wanted, None))
 
 
 def _resolve_person(row: FilingMember, filing: Filing, actor: User) -> Person:
@@ -1149,9 +1051,7 @@ def _assign(filing: Filing, fields: Mapping[str, Any]) -> None:
 def _tier_of(filing: Filing) -> int:
     if filing.account_id:
         return filing.account.tier
-    if filing.is_personal:
-        return 3
-    return filing.owner_unit.default_tier
+    return derive_tier(unit_kind=filing.owner_unit.kind, is_personal=filing.is_personal)
 
 
 def _accept_pledge(filing: Filing, actor: User, accepted: bool) -> None:
