@@ -1,12 +1,14 @@
 """Activity: when did an account last post? (PRODUCT §9)
 
-Dates come from three places, each stored with its source on the account
-(`last_post_date`, `last_post_source`) and feeding the zombie rules:
+Every date is a claim written through the registry's one write path,
+`beian.registry.activity` (evidence row per source with its worth, the account's summary
+`last_post_date` / `last_post_source` with a history row, an audit row, a compliance
+re-check after commit); the precedence rule is described there and in docs/compliance.md.
+Here are the two sources that live in compliance:
 
-- the operator reports it (`activity_report`, through the registry's `account_update`, so
-  it is checked, kept in the record's history and audited like any other edit);
-- the annual inspection (campaigns app, later);
-- the account's RSS / Atom feed (`MediaAccount.feed_url`), polled politely by `poll_feeds`:
+- the operator reports it (`activity_report`, source "operator", worth REPORTED);
+- the account's RSS / Atom feed (`MediaAccount.feed_url`), polled politely by `poll_feeds`
+  (source "feed", worth CHECKED):
 
   * conditional requests: the ETag and Last-Modified of the last answer are sent back as
     If-None-Match / If-Modified-Since, and a 304 costs the server nothing;
@@ -16,12 +18,12 @@ Dates come from three places, each stored with its source on the account
   * a feed is checked again after `POLL_INTERVAL`; after a failure (network error, 4xx/5xx,
     not a feed) after `BACKOFF_BASE` doubled for each consecutive failure, at most
     `BACKOFF_MAX`; a Retry-After header is honoured;
-  * the newest entry's date (published, else updated; else the feed's own date) becomes
-    the account's last post date, with source "feed", only when it is newer.
+  * the newest entry's date (published, else updated; else the feed's own date) is the
+    feed's claim; a failed or blocked fetch, or a feed without dates, claims nothing: the
+    account keeps what it had ("unknown" stays unknown, never "zombie").
 
-Feed dates are observations, not edits: they update the account row without a history
-entry (which would fill every account's history with daily rows); the feed's own state
-(`FeedState`) shows when it was checked and what it answered.
+The annual inspection (campaigns) and the importers record their dates through the same
+registry services (`account_activity_record`, `account_last_post_dates_import`).
 """
 
 from __future__ import annotations
@@ -40,17 +42,19 @@ from urllib.parse import urlsplit
 import feedparser
 import httpx
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beian.registry.activity import (
+    ActivityClaim,
+    account_activity_record,
+    account_activity_record_many,
+)
 from beian.registry.choices import AccountStatus, ActivitySource
 from beian.registry.models import MediaAccount
-from beian.registry.services import account_update
 
-from .engine import records_changed, scan_records
 from .models import FeedState
 
 logger = logging.getLogger(__name__)
@@ -61,6 +65,7 @@ BACKOFF_MAX = timedelta(days=7)
 HOST_INTERVAL = 2.0  # seconds between two requests to one host
 MAX_PER_HOST = 200  # requests to one host in one run
 MAX_PER_RUN = 2000  # feeds checked in one run
+FLUSH_EVERY = 100  # feeds whose state and claims are written in one transaction
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 3
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -70,22 +75,13 @@ USER_AGENT = "Beian-feed-checker/1.0 (university new-media registry; polite poll
 # --- Reported by the operator ---------------------------------------------------------------
 
 
-@transaction.atomic
 def activity_report(*, actor, account: MediaAccount, on: date) -> MediaAccount:
-    """An operator (or a unit or school admin) reports the account's last post date. The
-    date may not be in the future nor before the account was created; it replaces the
-    stored date whatever its source (a person's statement corrects a feed)."""
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("最近发布日期不能晚于今天")})
-    if account.created_month and on < account.created_month:
-        raise ValidationError({"on": _("最近发布日期不能早于账号创建时间")})
-    account = account_update(
-        actor=actor,
-        account=account,
-        data={"last_post_date": on, "last_post_source": ActivitySource.OPERATOR},
+    """An operator (or a unit or school admin) reports the account's last post date: the
+    operator's claim replaces the operator's previous one (a correction), never another
+    source's. The date may not be in the future nor before the account was created."""
+    return account_activity_record(
+        actor=actor, account=account, on=on, source=ActivitySource.OPERATOR
     )
-    records_changed(accounts=[account.pk])
-    return account
 
 
 # --- Polled from feeds --------------------------------------------------------------------------
@@ -152,8 +148,11 @@ def poll_feeds(
     throttle: HostThrottle | None = None,
     limit: int = MAX_PER_RUN,
 ) -> PollStats:
-    """Check the due feeds once each (see the module's notes on politeness) and re-check the
-    accounts whose last post date moved."""
+    """Check the due feeds once each (see the module's notes on politeness). Every
+    `FLUSH_EVERY` feeds, the feeds' states and the dates they claim are written together in
+    one transaction (through the registry's bulk activity service), so a run that stops
+    half-way never keeps a validator (ETag) without the date read with it; the accounts
+    whose last post date moved are re-checked after each commit."""
     stats = PollStats()
     throttle = throttle or HostThrottle()
     own_client = client is None
@@ -164,19 +163,38 @@ def poll_feeds(
         headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
         event_hooks={"request": [_check_request]},
     )
+    pending: list[tuple[FeedState, ActivityClaim | None]] = []
     try:
         for account in due_feeds(now or timezone.now())[:limit]:
             host = (urlsplit(account.feed_url).hostname or "").lower()
             if not throttle.allow(host):
                 stats.deferred += 1
                 continue
-            _check_feed(client, account, stats)
+            pending.append(_check_feed(client, account, stats))
+            if len(pending) >= FLUSH_EVERY:
+                _flush(pending, stats)
     finally:
-        if own_client:
-            client.close()
-    if stats.updated_accounts:
-        scan_records(accounts=stats.updated_accounts)
+        try:
+            _flush(pending, stats)
+        finally:
+            if own_client:
+                client.close()
     return stats
+
+
+@transaction.atomic
+def _flush(pending: list[tuple[FeedState, ActivityClaim | None]], stats: PollStats) -> None:
+    """Write the checked feeds' states and their claims (feeds that failed claim nothing)."""
+    claims = [claim for _state, claim in pending if claim is not None]
+    for state, _claim in pending:
+        state.save()
+    pending.clear()
+    if claims:
+        outcome = account_activity_record_many(
+            actor=None, source=ActivitySource.FEED, claims=claims
+        )
+        stats.updated += len(outcome.changed_accounts)
+        stats.updated_accounts += outcome.changed_accounts
 
 
 _ACCEPT = (
@@ -192,8 +210,13 @@ class FeedError(Exception):
         self.status, self.retry_after = status, retry_after
 
 
-def _check_feed(client: httpx.Client, account: MediaAccount, stats: PollStats) -> None:
+def _check_feed(
+    client: httpx.Client, account: MediaAccount, stats: PollStats
+) -> tuple[FeedState, ActivityClaim | None]:
+    """Fetch one feed: its new state (not saved yet) and the date it claims, if any. A
+    failure (network, HTTP error, blocked, not a feed) claims nothing and backs off."""
     state = getattr(account, "feed_state", None) or FeedState(account=account)
+    claim = None
     stats.checked += 1
     now = timezone.now()
     state.last_checked = now
@@ -212,12 +235,8 @@ def _check_feed(client: httpx.Client, account: MediaAccount, stats: PollStats) -
             state.etag = response_headers.get("etag", "")[:255]
             state.last_modified = response_headers.get("last-modified", "")[:64]
             state.last_entry_date = newest
-            if newest and (account.last_post_date is None or newest > account.last_post_date):
-                MediaAccount.objects.filter(pk=account.pk).update(
-                    last_post_date=newest, last_post_source=ActivitySource.FEED
-                )
-                stats.updated += 1
-                stats.updated_accounts.append(account.pk)
+            if newest is not None:
+                claim = ActivityClaim(account.pk, newest, account.feed_url[:255])
         state.failures = 0
         state.last_error = ""
         state.next_check_at = now + POLL_INTERVAL
@@ -231,7 +250,7 @@ def _check_feed(client: httpx.Client, account: MediaAccount, stats: PollStats) -
             delay = min(max(delay, exc.retry_after), BACKOFF_MAX)
         state.next_check_at = now + delay
         logger.info("feed of account %s failed (%s): %s", account.pk, state.failures, exc)
-    state.save()
+    return state, claim
 
 
 def refuse_private_address(url: str) -> None:

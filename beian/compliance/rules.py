@@ -17,7 +17,6 @@ the same attributes with the parameters in force.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,11 +37,18 @@ from beian.orgs.choices import (
     UnitKind,
 )
 from beian.orgs.models import Institution, Unit
-from beian.registry.choices import AccountStatus, FilingState, GroupStatus, TeamRole
+from beian.registry.choices import (
+    AccountStatus,
+    ActivitySource,
+    FilingState,
+    GroupStatus,
+    TeamRole,
+)
 from beian.registry.models import AccountMember, ChatGroup, GroupMember, MediaAccount
 from beian.registry.tables import format_audience
 
 from .choices import SEVERITY_COLOUR, Severity, TargetKind
+from .models import FeedState
 from .nameguard import NameClass, NameGuard, SchoolNames
 
 #: Unit kinds whose accounts are student accounts (need a teacher advisor, seed 004 §3).
@@ -349,10 +355,6 @@ def people_evidence(members: Iterable[Member]) -> str:
     return evidence(*sorted(f"{m.role}:{m.person_id}:{m.kind}:{m.status}" for m in members))
 
 
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 def last_month_ended_by(day: date) -> date:
     """First day of the latest month that has ended on or before `day` (months are stored
     as their first day; a month counts from its last day, to be fair to the record)."""
@@ -362,11 +364,20 @@ def last_month_ended_by(day: date) -> date:
 
 # Activity --------------------------------------------------------------------------------------
 
+#: How a last-post date's source is named in the findings.
+ACTIVITY_SOURCE_LABELS = dict(ActivitySource.choices)
+
+
+def activity_source_label(source: str) -> str:
+    return str(ACTIVITY_SOURCE_LABELS.get(source, gettext("来源未登记")))
+
 
 class _Zombie(Rule):
-    """No update for N days. The last activity is the last post date; for an account that
-    never reported a post, the end of its creation month. Accounts with neither are not
-    judged. Only accounts in operation (运营中) are looked at."""
+    """No update for N days, on real evidence only: the account's last post date (the
+    newest claim of the operator, the inspection, its feed or an import column, see
+    `beian.registry.activity`). An account with no date is not judged here but by
+    `activity_unknown`: no evidence is "unknown", never "zombie". Only accounts in
+    operation (运营中) are looked at; the message names the date's source."""
 
     source = "seed 002 §二.2（半年以上未更新）、003 §二.4（三个月以上无更新）、004 §三"
     target = TargetKind.ACCOUNT
@@ -386,41 +397,27 @@ class _Zombie(Rule):
 
     def evaluate(self, ctx, chunk):
         low, high = self.bounds(ctx.policy)
-        # Idle at least `low` days; a never-posting account is idle since the end of its
-        # creation month.
-        latest = ctx.today - timedelta(days=low)
-        posted = Q(last_post_date__lte=latest)
-        never = Q(last_post_date__isnull=True, created_month__lte=last_month_ended_by(latest))
+        idle = Q(last_post_date__lte=ctx.today - timedelta(days=low))
         if high is not None:  # and fewer than `high` days
-            earliest = ctx.today - timedelta(days=high)
-            posted &= Q(last_post_date__gt=earliest)
-            never &= Q(created_month__gt=last_month_ended_by(earliest))
+            idle &= Q(last_post_date__gt=ctx.today - timedelta(days=high))
         rows = (
             active_accounts()
-            .filter(chunk.q())
-            .filter(posted | never)
-            .values_list("pk", "owner_unit_id", "last_post_date", "created_month")
+            .filter(chunk.q(), idle)
+            .values_list("pk", "owner_unit_id", "last_post_date", "last_post_source")
         )
         threshold = self.threshold(ctx.policy)
-        posted_text = gettext("最近发布于 %(date)s，已 %(idle)s 天未更新（阈值 %(limit)s 天）")
-        never_text = gettext(
-            "创建于 %(month)s，未登记任何发布，已 %(idle)s 天未更新（阈值 %(limit)s 天）"
+        text = gettext(
+            "最近发布于 %(date)s（来源：%(source)s），已 %(idle)s 天未更新（阈值 %(limit)s 天）"
         )
         found = {}
-        for pk, unit_id, last_post, created in rows:
-            if last_post is not None:
-                text = posted_text % {
-                    "date": last_post.isoformat(),
-                    "idle": (ctx.today - last_post).days,
-                    "limit": threshold,
-                }
-            else:
-                text = never_text % {
-                    "month": created.strftime("%Y-%m"),
-                    "idle": (ctx.today - month_end(created)).days,
-                    "limit": threshold,
-                }
-            found[pk] = Breach(unit_id, text, evidence(last_post, created))
+        for pk, unit_id, last_post, source in rows:
+            message = text % {
+                "date": last_post.isoformat(),
+                "source": activity_source_label(source),
+                "idle": (ctx.today - last_post).days,
+                "limit": threshold,
+            }
+            found[pk] = Breach(unit_id, message, evidence(last_post, source))
         return found
 
 
@@ -449,6 +446,54 @@ class ZombieClose(_Zombie):
 
     def bounds(self, policy):
         return policy.zombie.close_after_days, None
+
+
+@register
+class ActivityUnknown(Rule):
+    """An account in operation with no last post date from any source: "unknown". A feed
+    that fails or is blocked leaves it unknown, and the message says why."""
+
+    code = "activity_unknown"
+    title = _("缺少发布记录")
+    explanation = _(
+        "没有任何来源（运营者填报、年检、订阅源、表格导入）提供该账号的最近发布日期，"
+        "无法判断是否长期未更新。请运营者填报最近发布日期，或为账号填写可抓取的订阅源地址。"
+    )
+    severity = Severity.INFO
+    target = TargetKind.ACCOUNT
+    source = "PRODUCT §9（无发布记录为“未知”，不是僵尸号）"
+
+    def evaluate(self, ctx, chunk):
+        rows = list(
+            active_accounts()
+            .filter(chunk.q(), last_post_date__isnull=True)
+            .values_list("pk", "owner_unit_id", "feed_url")
+        )
+        with_feed = [pk for pk, _unit, url in rows if url]
+        states = {
+            account_id: (failures, error, checked)
+            for account_id, failures, error, checked in FeedState.objects.filter(
+                account_id__in=with_feed
+            ).values_list("account_id", "failures", "last_error", "last_checked")
+        }
+        none = gettext("尚无任何来源的最近发布日期")
+        no_feed = gettext("%(none)s；未配置订阅源") % {"none": none}
+        waiting = gettext("%(none)s；订阅源尚未抓取") % {"none": none}
+        failing = gettext("%(none)s；订阅源抓取失败（连续 %(n)s 次：%(error)s）")
+        empty = gettext("%(none)s；订阅源中没有带日期的条目") % {"none": none}
+        found = {}
+        for pk, unit_id, url in rows:
+            if not url:
+                text, proof = no_feed, "no_feed"
+            elif pk not in states or states[pk][2] is None:
+                text, proof = waiting, "feed"
+            elif states[pk][0]:
+                text = failing % {"none": none, "n": states[pk][0], "error": states[pk][1]}
+                proof = "feed"  # the count and the error drift without meaning
+            else:
+                text, proof = empty, "feed"
+            found[pk] = Breach(unit_id, text, evidence(proof))
+        return found
 
 
 # Team ------------------------------------------------------------------------------------------
@@ -998,18 +1043,18 @@ class PersonalUsesSchoolName(Rule):
         found = {}
         for pk, unit_id, name, filing in rows:
             verdict = ctx.verdict(name, registered=filing == FilingState.FILED)
-            if verdict is None or verdict.name_class == NameClass.UNRELATED:
-                continue
+            if verdict is None or not verdict.matched:
+                continue  # unrelated, or filed without the school's name in it
             if verdict.name_class == NameClass.IMITATES:
                 continue  # name_imitates_school
             if forbid:
-                text = _("个人账号名称使用学校名称“%(matched)s”；个人不得以学校名义开设账号")
+                text = _("个人账号名称使用学校名称（个人不得以学校名义开设账号）：%(reason)s")
             elif filing != FilingState.FILED:
-                text = _("个人账号名称使用学校名称“%(matched)s”，当前%(state)s")
+                text = _("个人账号名称使用学校名称，当前%(state)s：%(reason)s")
             else:
                 continue
             text = text % {
-                "matched": verdict.matched,
+                "reason": verdict.reason.removeprefix("已备案账号，"),
                 "state": FILING_LABELS.get(filing, filing),
             }
             found[pk] = Breach(unit_id, str(text), evidence(name, filing, forbid))
@@ -1021,7 +1066,7 @@ class NameImitatesSchool(Rule):
     code = "name_imitates_school"
     title = _("名称仿冒学校名称")
     explanation = _(
-        "账号名称以谐音、形近字、繁体、首字母或域名等方式仿冒学校名称。"
+        "账号名称以谐音、形近字、改换学校类型或污名化（恶搞、贬损）等方式仿冒学校名称。"
         "不得以学校名称谐音、污名化方式命名，请督促更名或注销。"
     )
     severity = Severity.SERIOUS

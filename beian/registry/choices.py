@@ -64,6 +64,15 @@ class ActivitySource(models.TextChoices):
     IMPORT = "import", _("表格导入")
 
 
+class ActivityWorth(models.IntegerChoices):
+    """How much a last-post date is worth: who stands behind it (docs/compliance.md,
+    "Activity evidence")."""
+
+    DECLARED = 1, _("表格填写")  # a cell of an imported sheet: nobody vouches for it
+    REPORTED = 2, _("本人填报")  # a named person's statement, audited
+    CHECKED = 3, _("已核实")  # observed on the platform (feed) or checked (graded inspection)
+
+
 class AuthorityKind(models.TextChoices):
     """On whose authority a registry record was written (see `registry.authority`)."""
 

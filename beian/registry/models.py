@@ -17,6 +17,7 @@ from beian.orgs.models import Person, Unit
 from .choices import (
     AccountStatus,
     ActivitySource,
+    ActivityWorth,
     FilingState,
     GroupPurpose,
     GroupStatus,
@@ -456,3 +457,49 @@ class GroupMember(TeamMember):
                 violation_error_message=_("此人已在该职能中"),
             )
         ]
+
+
+class ActivityEvidence(models.Model):
+    """What one source says about when an account last posted (PRODUCT §9): the date, the
+    source (operator's report, annual inspection, feed, import column), how much it is
+    worth, who recorded it and when. One row per account and source: a source's new claim
+    replaces its previous one (a correction); the account's `last_post_date` and
+    `last_post_source` summarise the rows (the newest date; on the same date the stronger
+    source). Written only by `beian.registry.activity`."""
+
+    account = models.ForeignKey(
+        MediaAccount,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="activity_evidence",
+    )
+    source = models.CharField(_("来源"), max_length=16, choices=ActivitySource.choices)
+    worth = models.PositiveSmallIntegerField(_("可信度"), choices=ActivityWorth.choices)
+    posted_on = models.DateField(_("最近发布日期"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reference = models.CharField(
+        _("依据"), max_length=255, blank=True, help_text=_("如订阅源地址、导入文件与行号、年检")
+    )
+
+    class Meta:
+        verbose_name = _("发布记录")
+        verbose_name_plural = _("发布记录")
+        ordering = ["account", "-posted_on", "-worth"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "source"],
+                name="registry_activityevidence_unique_account_source",
+                violation_error_message=_("该账号已有此来源的发布记录"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.get_source_display()} {self.posted_on}"

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
@@ -157,12 +158,29 @@ def test_report_checks_the_date_and_the_actor(cast):
         activity_report(actor=cast.cs_unit_admin, account=cast.lit_account, on=date(2025, 5, 4))
 
 
-def test_a_report_resolves_the_zombie_finding(cast, django_capture_on_commit_callbacks):
+@time_machine.travel("2025-06-30 10:00 +0800", tick=False)
+def test_a_report_makes_the_findings_current_without_a_scan(
+    cast, django_capture_on_commit_callbacks
+):
+    zombie = make_account(
+        unit=cast.lit, last_post_date=date(2025, 1, 1), last_post_source="inspection"
+    )
     scan_all()
-    assert Finding.objects.get(rule="zombie_close", account=cast.lit_account).state == "open"
+    assert Finding.objects.get(rule="zombie_close", account=zombie).state == "open"
+    unknown = Finding.objects.get(rule="activity_unknown", account=cast.lit_account)
+    assert unknown.state == "open" and unknown.severity == "info"
+    assert not Finding.objects.filter(rule__startswith="zombie_", account=cast.lit_account)
+
     with django_capture_on_commit_callbacks(execute=True):
-        activity_report(actor=cast.lit_operator, account=cast.lit_account, on=timezone.localdate())
-    assert Finding.objects.get(rule="zombie_close", account=cast.lit_account).state == "resolved"
+        activity_report(actor=cast.school_admin, account=zombie, on=date(2025, 6, 29))
+        activity_report(actor=cast.lit_operator, account=cast.lit_account, on=date(2025, 4, 20))
+    assert Finding.objects.get(rule="zombie_close", account=zombie).state == "resolved"
+    assert Finding.objects.get(rule="activity_unknown", account=cast.lit_account).state == (
+        "resolved"
+    )
+    warn = Finding.objects.get(rule="zombie_warn", account=cast.lit_account)
+    assert warn.message == "最近发布于 2025-04-20（来源：运营者填报），已 71 天未更新（阈值 60 天）"
+    assert warn.state == "open"  # judged on real evidence now
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -268,7 +286,7 @@ def test_closed_accounts_and_accounts_without_feed_are_not_polled(cast, server):
     assert server.hits["/rss"] == 0
 
 
-def test_polling_resolves_a_zombie_finding(cast, server):
+def test_polling_resolves_a_zombie_finding(cast, server, django_capture_on_commit_callbacks):
     account = make_account(
         unit=cast.lit, feed_url=f"{server.url}/rss", last_post_date=date(2020, 1, 1)
     )
@@ -277,7 +295,10 @@ def test_polling_resolves_a_zombie_finding(cast, server):
     recent = timezone.localdate() - timedelta(days=1)
     body = RSS.replace(b"Sun, 15 Jun 2025", recent.strftime("%a, %d %b %Y").encode())
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
-    with httpx.Client(transport=transport) as client:
+    with (
+        httpx.Client(transport=transport) as client,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         quick(client=client)
     assert Finding.objects.get(rule="zombie_close", account=account).state == "resolved"
 

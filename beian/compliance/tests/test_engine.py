@@ -87,6 +87,7 @@ def test_message_and_owner_unit_follow_the_record(cast):
 
 
 def test_a_waiver_survives_rescans_until_the_record_changes(cast):
+    edit(cast.lit_account, last_post_date=date(2020, 1, 1), last_post_source="operator")
     scan_all()
     open_finding = finding("zombie_close", cast.lit_account)
     waived = services.finding_waive(
@@ -254,14 +255,18 @@ def test_queries_for_10_and_50_records_are_equal(cast):
 
 @time_machine.travel("2025-06-30 10:00 +0800", tick=False)
 def test_zombie_finding_moves_from_warn_to_close_as_time_passes(cast):
-    make_account("时间账号", unit=cast.cs, last_post_date=date(2025, 4, 20))
+    make_account(
+        "时间账号", unit=cast.cs, last_post_date=date(2025, 4, 20), last_post_source="feed"
+    )
     scan_all()
     account = MediaAccount.objects.get(name="时间账号")
     assert finding("zombie_warn", account).state == "open"
     with time_machine.travel("2025-07-20 10:00 +0800", tick=False):
         scan_all()
     assert finding("zombie_warn", account).state == "resolved"
-    assert finding("zombie_close", account).message.startswith("最近发布于 2025-04-20，已 91 天")
+    assert finding("zombie_close", account).message.startswith(
+        "最近发布于 2025-04-20（来源：订阅源抓取），已 91 天"
+    )
 
 
 def test_filing_an_account_resolves_running_unfiled(cast):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from beian.compliance.rules import RULES, Chunk, ScanContext, last_month_ended_by
 from beian.core.policy import Policy
@@ -39,27 +40,59 @@ def test_last_month_ended_by():
 # --- activity ---------------------------------------------------------------------------
 
 
-def test_zombie_rules_by_last_post_or_creation_month(cast):
+def test_zombie_rules_judge_real_evidence_only(cast):
     unit = cast.cs
-    recent = make_account(unit=unit, last_post_date=date(2025, 5, 20))  # 41 days
-    idle = make_account(unit=unit, last_post_date=date(2025, 4, 20))  # 71 days
-    dead = make_account(unit=unit, last_post_date=date(2025, 1, 1))  # 180 days
-    never_old = make_account(unit=unit, created_month=date(2025, 4, 1))  # since 04-30: 61
-    never_new = make_account(unit=unit, created_month=date(2025, 5, 1))  # since 05-31: 30
+    recent = make_account(unit=unit, last_post_date=date(2025, 5, 20), last_post_source="feed")
+    idle = make_account(unit=unit, last_post_date=date(2025, 4, 20), last_post_source="operator")
+    dead = make_account(unit=unit, last_post_date=date(2025, 1, 1), last_post_source="import")
+    unsourced = make_account(unit=unit, last_post_date=date(2024, 6, 1))
+    never_old = make_account(unit=unit, created_month=date(2018, 4, 1))  # no evidence
     unknown = make_account(unit=unit, created_month=None)
     paused = make_account(
         unit=unit, last_post_date=date(2024, 1, 1), status=AccountStatus.SUSPENDED
     )
-    records = (recent, idle, dead, never_old, never_new, unknown, paused)
+    records = (recent, idle, dead, unsourced, never_old, unknown, paused)
 
     warn = breaches("zombie_warn", *records)
     close = breaches("zombie_close", *records)
 
-    assert set(warn) == {idle, never_old}
-    assert set(close) == {dead}
-    assert warn[idle] == "最近发布于 2025-04-20，已 71 天未更新（阈值 60 天）"
-    assert warn[never_old] == "创建于 2025-04，未登记任何发布，已 61 天未更新（阈值 60 天）"
-    assert close[dead] == "最近发布于 2025-01-01，已 180 天未更新（阈值 90 天）"
+    assert set(warn) == {idle}
+    assert set(close) == {dead, unsourced}  # never_old: years old, but no evidence
+    assert warn[idle] == "最近发布于 2025-04-20（来源：运营者填报），已 71 天未更新（阈值 60 天）"
+    assert close[dead] == "最近发布于 2025-01-01（来源：表格导入），已 180 天未更新（阈值 90 天）"
+    assert close[unsourced].startswith("最近发布于 2024-06-01（来源：来源未登记）")
+
+
+def test_no_evidence_is_its_own_low_finding_never_a_zombie(cast):
+    from beian.compliance.models import FeedState
+
+    unit = cast.cs
+    plain = make_account(unit=unit, created_month=date(2018, 4, 1))
+    waiting = make_account(unit=unit, feed_url="https://news.example.com/rss")
+    failing = make_account(unit=unit, feed_url="https://blocked.example.com/rss")
+    FeedState.objects.create(
+        account=failing, failures=3, last_error="服务器返回 HTTP 403", last_checked=timezone.now()
+    )
+    empty = make_account(unit=unit, feed_url="https://empty.example.com/rss")
+    FeedState.objects.create(account=empty, last_checked=timezone.now(), last_status=200)
+    dated = make_account(unit=unit, last_post_date=date(2025, 6, 1), last_post_source="feed")
+    closed = make_account(
+        unit=unit, status=AccountStatus.CLOSED, closed_on=date(2025, 1, 1), closed_reason="停用"
+    )
+    records = (plain, waiting, failing, empty, dated, closed)
+
+    found = breaches("activity_unknown", *records)
+
+    assert set(found) == {plain, waiting, failing, empty}
+    assert found[plain] == "尚无任何来源的最近发布日期；未配置订阅源"
+    assert found[waiting] == "尚无任何来源的最近发布日期；订阅源尚未抓取"
+    assert found[failing] == (
+        "尚无任何来源的最近发布日期；订阅源抓取失败（连续 3 次：服务器返回 HTTP 403）"
+    )
+    assert found[empty] == "尚无任何来源的最近发布日期；订阅源中没有带日期的条目"
+    assert RULES["activity_unknown"].severity == "info"
+    for code in ("zombie_warn", "zombie_close"):
+        assert breaches(code, *records) == {}
 
 
 def test_zombie_thresholds_come_from_the_policy(cast):
@@ -229,11 +262,20 @@ def test_personal_uses_school_name(cast):
     )
     unrelated = make_account("小王的日常", unit=cast.lit, is_personal=True)
     unit_account = make_account("华水文学院", unit=cast.lit)
-    found = breaches("personal_uses_school_name", unfiled, filed, unrelated, unit_account)
-    assert found == {unfiled: "个人账号名称使用学校名称“华水”，当前未备案"}
+    traditional = make_account("華水攝影", unit=cast.lit, is_personal=True)
+    initials = make_account("NCWU Photography", unit=cast.lit, is_personal=True)
+    found = breaches(
+        "personal_uses_school_name", unfiled, filed, unrelated, unit_account, traditional, initials
+    )
+    assert found == {
+        unfiled: "个人账号名称使用学校名称，当前未备案：含学校简称“华水”",
+        traditional: "个人账号名称使用学校名称，当前未备案："
+        "含学校简称“华水”，写作“華水”（繁体）：華→华（繁体）",
+        initials: "个人账号名称使用学校名称，当前未备案：含学校首字母缩写“NCWU”",
+    }
 
     forbid = replace(Policy(), registry=replace(Policy().registry, personal_name_use="forbid"))
-    found = breaches("personal_uses_school_name", unfiled, filed, policy=forbid)
+    found = breaches("personal_uses_school_name", unfiled, filed, unrelated, policy=forbid)
     assert set(found) == {unfiled, filed}
     assert "个人不得以学校名义开设账号" in found[filed]
 
@@ -243,8 +285,10 @@ def test_name_imitates_school(cast):
     traditional = make_account("華北水利水電大學", unit=cast.lit)
     plain = make_account("文学院读书会", unit=cast.lit)
     found = breaches("name_imitates_school", twisted, traditional, plain)
-    assert set(found) == {twisted, traditional}
-    assert found[twisted].startswith("名称“滑水大学表白墙”疑似仿冒“华水”：")
+    assert set(found) == {twisted}  # Traditional writing uses the name, it does not imitate it
+    assert found[twisted] == (
+        "名称“滑水大学表白墙”疑似仿冒“华水”：“滑水”与学校简称“华水”谐音：滑→华（同音 huá）"
+    )
 
 
 def test_name_rules_without_an_institution_find_nothing(cast):
