@@ -4,7 +4,7 @@ number is counted inside `visible_to(user)` with a handful of aggregate queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -12,13 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from beian.core.policy import Policy, get_policy
 from beian.orgs.models import Person, Unit
 from beian.registry.choices import AccountStatus, FilingState, GroupStatus, TeamRole, Tier
 from beian.registry.models import AccountMember, ChatGroup, MediaAccount
-
-#: "No post in N days" on the home page. The compliance rules will take their threshold
-#: from the policy file (zombie.close_after_days); this is the seeds' longer window.
-STALE_AFTER_DAYS = 180
 
 
 @dataclass
@@ -43,6 +40,17 @@ class AttentionItem:
 
 
 @dataclass
+class Inspection:
+    """The annual inspection (年检) as the policy sets it: the month it opens every year
+    and the first day of the next (or current) inspection month."""
+
+    month: int
+    opens_on: date
+    is_open: bool
+    days_left: int
+
+
+@dataclass
 class Overview:
     has_role: bool
     accounts_total: int = 0
@@ -52,6 +60,7 @@ class Overview:
     units: int = 0
     people: int = 0
     attention: list[AttentionItem] = field(default_factory=list)
+    inspection: Inspection | None = None
 
 
 def _url(name: str, **params) -> str:
@@ -59,13 +68,31 @@ def _url(name: str, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def home_overview(user, *, today=None) -> Overview:
-    """The scope of `user` in numbers, and the records that need attention."""
+def inspection_calendar(policy: Policy, today: date) -> Inspection | None:
+    """When the annual inspection opens ([inspection] month), None when the policy has no
+    annual inspection ([inspection] enabled = false)."""
+    if not policy.inspection.enabled:
+        return None
+    month = policy.inspection.month
+    opens_on = date(today.year, month, 1)
+    is_open = today.month == month
+    if not is_open and opens_on < today:
+        opens_on = date(today.year + 1, month, 1)
+    days_left = 0 if is_open else (opens_on - today).days
+    return Inspection(month=month, opens_on=opens_on, is_open=is_open, days_left=days_left)
+
+
+def home_overview(user, *, today=None, policy: Policy | None = None) -> Overview:
+    """The scope of `user` in numbers, and the records that need attention. Thresholds
+    come from the policy in force: an account counts as idle after
+    `[zombie] close_after_days` without a post (the zombie rule's threshold)."""
     has_role = user.is_superuser or bool(user.role_set)
     if not has_role:
         return Overview(has_role=False)
     today = today or timezone.localdate()
-    stale_before = today - timedelta(days=STALE_AFTER_DAYS)
+    policy = policy or get_policy()
+    stale_days = policy.zombie.close_after_days
+    stale_on_or_before = today - timedelta(days=stale_days)
 
     active = Q(status=AccountStatus.ACTIVE)
     has_first_responsible = Exists(
@@ -80,7 +107,7 @@ def home_overview(user, *, today=None) -> Overview:
         },
         unfiled=Count("pk", filter=active & Q(filing_state=FilingState.UNFILED)),
         no_first_responsible=Count("pk", filter=active & ~Q(has_first_responsible)),
-        stale=Count("pk", filter=active & Q(last_post_date__lt=stale_before)),
+        stale=Count("pk", filter=active & Q(last_post_date__lte=stale_on_or_before)),
         no_post_date=Count("pk", filter=active & Q(last_post_date__isnull=True)),
     )
     group_active = Q(status=GroupStatus.ACTIVE)
@@ -164,13 +191,14 @@ def home_overview(user, *, today=None) -> Overview:
                 _("临时群列表"),
             ),
             AttentionItem(
-                _("%(days)s 天未更新的运营中账号") % {"days": STALE_AFTER_DAYS},
+                _("%(days)s 天未更新的运营中账号") % {"days": stale_days},
                 accounts["stale"],
                 _("另有 %(n)s 个运营中账号未记录最近发布日期") % {"n": accounts["no_post_date"]}
                 if accounts["no_post_date"]
-                else _("长期不更新的“僵尸号”应整改或注销"),
+                else _("超过 %(days)s 天未更新即为“僵尸号”，应整改或注销") % {"days": stale_days},
                 _url(account_list, status=AccountStatus.ACTIVE),
                 _("账号列表"),
             ),
         ],
+        inspection=inspection_calendar(policy, today),
     )

@@ -5,11 +5,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from beian.dashboard.selectors import STALE_AFTER_DAYS, home_overview
+from beian.core.policy import Policy
+from beian.dashboard.selectors import home_overview
 from beian.registry.choices import AccountStatus, FilingState
 from beian.testing import make_account, make_group, make_person, make_unit
 
 TODAY = date(2026, 6, 1)
+#: Days without a post after which the home page counts an account as idle (the policy's
+#: zombie.close_after_days; 90 by default).
+STALE_AFTER_DAYS = Policy().zombie.close_after_days
 
 
 def _attention(overview) -> dict[str, int]:
