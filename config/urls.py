@@ -20,3 +20,8 @@ if settings.DEBUG:
     urlpatterns += [
         path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
     ]
+
+# Our own Chinese error pages in the site layout (beian/core/errors.py).
+handler403 = "beian.core.errors.permission_denied"
+handler404 = "beian.core.errors.page_not_found"
+handler500 = "beian.core.errors.server_error"
