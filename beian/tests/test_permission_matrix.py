@@ -169,6 +169,7 @@ EXPECTED = {
     'transfer:import_preview GET': (302, 403, 404, 403, 403, 404, 404, 403, 403),
     'transfer:import_commit POST': (302, 403, 404, 403, 403, 404, 404, 403, 403),
     'transfer:import_cancel POST': (302, 403, 404, 403, 403, 404, 404, 403, 403),
+    'transfer:import_teach POST': (302, 403, 404, 403, 403, 404, 404, 403, 403),
     'transfer:import_errors GET': (302, 403, 404, 403, 403, 404, 404, 403, 403),
     'transfer:import_done GET': (302, 404, 404, 404, 404, 404, 404, 404, 404),
     'transfer:template GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),

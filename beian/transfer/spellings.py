@@ -9,6 +9,9 @@ its subtree. Built-in shorthand lives in the platform catalogue
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -158,3 +161,42 @@ def platform_spelling_create(
         },
     )
     return found
+
+
+_UNKNOWN = re.compile(
+    r"^未找到(?P<kind>账号平台|群聊平台)“(?P<value>.*?)”(?:，是否为“(?P<hint>.*?)”？)?$"
+)
+
+
+@dataclass(frozen=True)
+class UnknownSpelling:
+    """A platform spelling an import did not know, as the preview offers to teach it."""
+
+    value: str
+    for_groups: bool
+    rows: int
+    suggestion: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "群聊平台" if self.for_groups else "账号平台"
+
+
+def unknown_spellings(plan) -> list[UnknownSpelling]:
+    """The distinct unknown platform spellings of a plan's errors, most rows first."""
+    found: dict[tuple[str, bool], list] = {}
+    for row in plan.rows:
+        for message in row.errors:
+            match = _UNKNOWN.match(message.text)
+            if match is None:
+                continue
+            key = (match["value"], match["kind"] == "群聊平台")
+            entry = found.setdefault(key, [0, match["hint"] or ""])
+            entry[0] += 1
+    return sorted(
+        (
+            UnknownSpelling(value, groups, count, hint)
+            for (value, groups), (count, hint) in found.items()
+        ),  # fmt: skip
+        key=lambda u: (-u.rows, u.value),
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("import/<str:token>/", views.import_preview, name="import_preview"),
     path("import/<str:token>/commit/", views.import_commit, name="import_commit"),
     path("import/<str:token>/cancel/", views.import_cancel, name="import_cancel"),
+    path("import/<str:token>/teach/", views.import_teach, name="import_teach"),
     path("import/<str:token>/errors.xlsx", views.import_errors, name="import_errors"),
     path("import/done/<int:pk>/", views.import_done, name="import_done"),
     path("templates/<str:key>.xlsx", views.template_download, name="template"),

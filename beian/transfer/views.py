@@ -13,6 +13,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -27,13 +28,14 @@ from beian.core.audit import audit
 from beian.core.choices import AuditEventType
 from beian.core.models import AuditEvent
 from beian.core.permissions import get_visible_or_404
-from beian.core.sheets import SheetError
+from beian.core.sheets import SheetError, match_key
 from beian.core.views import require
 from beian.orgs.models import Unit
 from beian.registry import selectors as registry_selectors
-from beian.registry.models import AccountMember
+from beian.registry.models import AccountMember, Platform
+from beian.registry.platforms import spellings as platform_spellings
 
-from . import services, stash
+from . import services, spellings, stash
 from .exporters import PersonalData, blank_template, export_spec
 from .forms import ImportForm
 from .layouts import KIND_LABELS, TEMPLATES
@@ -194,6 +196,16 @@ def import_preview(request, token: str):
     ]
     if counts["dropped"]:
         tabs.append(("dropped", _("已跳过"), counts["dropped"]))
+    unknown = spellings.unknown_spellings(plan) if counts["error"] else []
+    teach = None
+    if unknown:
+        school = spellings.institution_unit_id(request.user, upload.meta.get("unit_id"))
+        if spellings.can_teach(request.user, school):
+            active = Platform.objects.filter(is_active=True).order_by("sort_order", "name")
+            teach = {
+                False: [p for p in active if not p.for_groups],
+                True: [p for p in active if p.for_groups],
+            }
     return render(
         request,
         "transfer/preview.html",
@@ -212,6 +224,11 @@ def import_preview(request, token: str):
                 initial={"kind": upload.meta["kind"], "unit": upload.meta.get("unit_id")},
             ),
             "list_url": LIST_URLS[plan.kind],
+            "unknown_spellings": [
+                (u, teach[u.for_groups] if teach else None, _suggested(u, teach))
+                for u in unknown[:20]
+            ],
+            "can_teach": teach is not None,
             "nav": "import",
             "title": _("导入预览"),
         },
@@ -259,6 +276,65 @@ def import_commit(request, token: str):
         return redirect("transfer:import_start")
     stash.discard(request, token)
     return redirect("transfer:import_done", pk=outcome.event_id)
+
+
+def _suggested(unknown, teach) -> int | None:
+    """The platform the resolver's "是否为…？" hint names, to preselect it."""
+    if not teach or not unknown.suggestion:
+        return None
+    key = match_key(unknown.suggestion)
+    for platform in teach[unknown.for_groups]:
+        if any(match_key(name) == key for name in platform_spellings(platform)):
+            return platform.pk
+    return None
+
+
+@login_required
+@require_POST
+def import_teach(request, token: str):
+    """A school admin teaches the school a platform spelling from the preview ("企微" →
+    企业微信群); the preview is then checked again with it."""
+    upload = _upload_or_404(request, token)
+    meta = upload.meta
+    school_id = spellings.institution_unit_id(request.user, meta.get("unit_id"))
+    require(spellings.can_teach(request.user, school_id))
+    platform = Platform.objects.filter(pk=request.POST.get("platform") or None).first()
+    spelling = request.POST.get("spelling", "")
+    back = reverse("transfer:import_preview", args=[upload.token])
+    if platform is None:
+        messages.error(request, _("请选择“%(s)s”对应的平台") % {"s": spelling})
+        return redirect(back)
+    try:
+        spellings.platform_spelling_create(
+            actor=request.user,
+            institution_unit=Unit.objects.get(pk=school_id),
+            spelling=spelling,
+            platform=platform,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(back)
+    unit = Unit.objects.filter(pk=meta.get("unit_id")).first() if meta.get("unit_id") else None
+    try:
+        plan = services.import_preview(
+            actor=request.user,
+            kind=meta["kind"],
+            file_name=upload.file_name,
+            data=upload.data,
+            unit=unit,
+            drop=meta.get("drop", []),
+        )
+    except SheetError as error:
+        messages.error(request, error.message_zh)
+        return redirect(back)
+    upload.save_plan(plan)
+    messages.success(
+        request,
+        _("已记住：本校表格中的“%(s)s”即“%(p)s”。已按此重新核对。")
+        % {"s": spelling.strip(), "p": platform.name},
+    )
+    return redirect(back)
 
 
 @login_required
