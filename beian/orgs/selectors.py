@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+
+from beian.core.text import normalize_text, pinyin_keys
 
 from .choices import SECOND_LEVEL_KINDS, UnitKind
 from .models import Person, Unit
@@ -129,3 +131,67 @@ def unit_kinds_for(user) -> list[tuple[str, str]]:
 def head_candidates(user) -> QuerySet[Person]:
     """People who may be chosen as a unit's head: those the user sees."""
     return Person.objects.visible_to(user).select_related("unit")
+
+
+# --- person autocomplete ---------------------------------------------------------------
+
+SUGGEST_LIMIT = 10
+_TOP = "\U0010ffff"  # above every character: [text, text + _TOP) is "starts with text"
+
+
+def person_suggestions(user, text: str, *, limit: int = SUGGEST_LIMIT) -> list[Person]:
+    """People the user may see whose staff / student number, pinyin initials, name or full
+    pinyin starts with `text` (Traditional and full-width input accepted), then those whose
+    name contains it; at most `limit`, best matches first.
+
+    Fast on a large roster: every step is a query with a LIMIT, and all but the last read an
+    index (the number's unique index, the pinyin initials' index: a name typed in characters
+    is looked up through its initials). Only when those find nobody does one LIKE scan look
+    for the text inside names, which no index can serve."""
+    raw = " ".join((text or "").split())
+    normalized = normalize_text(text)
+    if not normalized or limit <= 0:
+        return []
+    scope = Person.objects.visible_to(user)
+    found: dict[int, Person] = {}
+
+    def take(condition: Q, order: str | None = None) -> None:
+        need = limit - len(found)
+        if need <= 0:
+            return
+        rows = scope.filter(condition).select_related("unit")
+        rows = rows.order_by(order) if order else rows.order_by()
+        if found:
+            rows = rows.exclude(pk__in=list(found))
+        for person in rows[:need]:
+            found.setdefault(person.pk, person)
+
+    def starts(field: str, value: str) -> Q:
+        return Q(**{f"{field}__gte": value, f"{field}__lt": value + _TOP})
+
+    terms = list(dict.fromkeys((raw, normalized)))
+    key = normalized.replace(" ", "")
+    if key.isascii() and key.isalnum():
+        letters = key.lower()
+        # the number's partial unique index needs its condition (number <> '') in the query
+        for number in dict.fromkeys((key.upper(), key)):
+            take(starts("number", number) & ~Q(number=""), "number")
+        if letters.isalpha():
+            take(starts("name_initials", letters), "name_initials")
+            # full pinyin ("zhangw"): within the initials' index range of its first letter
+            take(starts("name_initials", letters[0]) & Q(name_pinyin__startswith=letters))
+    else:
+        initials = {pinyin_keys(term)[1] for term in terms} - {""}
+        for ini in sorted(initials):
+            take(Q(name_initials=ini) & Q(name__in=terms))
+        for ini in sorted(initials):
+            prefix = Q()
+            for term in terms:
+                prefix |= Q(name__startswith=term)
+            take(starts("name_initials", ini) & prefix)
+    if not found:
+        inside = Q()
+        for term in terms:
+            inside |= Q(name__contains=term)
+        take(inside)
+    return list(found.values())

@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/<int:pk>/edit/", views.unit_update, name="unit_update"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
+    path("people/suggest/", views.person_suggest, name="person_suggest"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_update, name="person_update"),
 ]

@@ -249,3 +249,16 @@ def person_update(request, pk: int):
             "cancel_url": "orgs:person_detail",
         },
     )
+
+
+@login_required
+def person_suggest(request):
+    """The person autocomplete of team forms (htmx): people the user may see matching `q`,
+    with unit and identity, as a list of choices. No contact details."""
+    text = request.GET.get("q", "")[:64]
+    people = selectors.person_suggestions(request.user, text) if text.strip() else []
+    return render(
+        request,
+        "orgs/_person_suggestions.html",
+        {"people": people, "query": text.strip(), "limit": selectors.SUGGEST_LIMIT},
+    )

@@ -145,6 +145,7 @@ PROBES: list[Probe] = [
     *both("orgs:unit_update", "cast.cs", "cast.lit", GP),
     *plain("orgs:person_list"),
     *plain("orgs:person_create", GP),
+    *plain("orgs:person_suggest", data={"q": "张"}),
     *both("orgs:person_detail", "cast.cs_head", "cast.lit_teacher"),
     *both("orgs:person_update", "cast.cs_head", "cast.lit_teacher", GP),
     # users and roles
