@@ -1357,6 +1357,11 @@ class _Builder:
         a.verified, a.verified_month = False, None
         broken("not_verified", a, "学院官方抖音号，未在平台认证")
 
+        # Nobody has reported a post of this one: "unknown" (缺少发布记录), never a zombie.
+        a = next(x for x in self.accounts if (x.platform, x.name) == ("bilibili", "华水天文协会"))
+        a.last_post_date, a.last_post_source = None, ""
+        broken("activity_unknown", a, "运营中，没有任何来源的最近发布日期（未知，不是僵尸号）")
+
         a = self._account("科技处", "wechat_official", "华水科技", official=True)
         a.team = [
             (r, self.tagged["no_phone"] if r == TeamRole.RESPONSIBLE else p) for r, p in a.team

@@ -19,6 +19,7 @@ def test_demo_scan_finds_every_severity():
         "personal_uses_school_name",
         "duplicate_official",
         "zombie_close",
+        "activity_unknown",
         "group_unregistered",
         "temporary_group_expired",
         "responsible_not_in_post",
