@@ -25,6 +25,7 @@ from beian.compliance.activity import (
 from beian.compliance.engine import scan_all
 from beian.compliance.models import FeedState, Finding
 from beian.core.models import AuditEvent
+from beian.registry.models import ActivityEvidence
 from beian.testing import make_account
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +233,55 @@ def test_an_older_feed_date_does_not_replace_a_newer_one(cast, server):
     account.refresh_from_db()
     assert account.last_post_date == date(2025, 6, 1) and account.last_post_source == "operator"
     assert FeedState.objects.get(account=account).last_entry_date == date(2025, 5, 1)
+
+
+def test_a_feed_claim_keeps_its_provenance_history_and_audit(cast, server):
+    account = make_account(
+        unit=cast.lit,
+        feed_url=f"{server.url}/atom",
+        last_post_date=date(2025, 6, 1),
+        last_post_source="operator",
+    )
+    fresh = make_account(unit=cast.lit, feed_url=f"{server.url}/rss")
+    quick()
+    feed = ActivityEvidence.objects.get(account=account, source="feed")
+    assert (feed.posted_on, feed.worth, feed.reference) == (date(2025, 5, 1), 3, account.feed_url)
+    assert ActivityEvidence.objects.get(account=account, source="operator").posted_on == date(
+        2025, 6, 1
+    )
+    fresh.refresh_from_db()
+    assert (fresh.last_post_date, fresh.last_post_source) == (date(2025, 6, 16), "feed")
+    assert fresh.history.first().history_change_reason == "最近发布日期（订阅源抓取）"
+    event = AuditEvent.objects.get(detail__action="activity")
+    assert event.actor is None and event.actor_name == "system:feed"
+    assert event.detail["recorded"] == 2 and event.detail["accounts"] == [fresh.pk]
+
+
+def test_a_failed_or_blocked_fetch_changes_nothing(cast, server):
+    unknown = make_account(unit=cast.lit, feed_url=f"{server.url}/broken")
+    long_ago = timezone.localdate() - timedelta(days=200)
+    idle = make_account(
+        unit=cast.lit,
+        feed_url=f"{server.url}/html",  # an anti-bot page instead of the feed
+        last_post_date=long_ago,
+        last_post_source="operator",
+    )
+    assert quick().failed == 2
+    for account in (unknown, idle):
+        assert account.history.count() == 1  # the creation only
+    assert not ActivityEvidence.objects.exists()
+    assert not AuditEvent.objects.filter(detail__action="activity").exists()
+    idle.refresh_from_db()
+    assert (idle.last_post_date, idle.last_post_source) == (long_ago, "operator")
+
+    scan_all()
+    found = Finding.objects.get(rule="activity_unknown", account=unknown)
+    assert found.message == (
+        "尚无任何来源的最近发布日期；订阅源抓取失败（连续 1 次：服务器返回 HTTP 500）"
+    )
+    assert not Finding.objects.filter(rule__startswith="zombie_", account=unknown).exists()
+    zombie = Finding.objects.get(rule="zombie_close", account=idle)
+    assert "（来源：运营者填报），已 200 天未更新" in zombie.message
 
 
 def test_errors_back_off_exponentially_and_success_resets(cast, server):
