@@ -87,16 +87,25 @@ def closing_chain(filing_chain: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def account_closing_chain(account) -> tuple[str, ...]:
-    """The approval steps closing this account needs: none for an account that was never
+    """The approval steps closing this account needs (see `closing_chain_for`)."""
+    return closing_chain_for(
+        filing_state=account.filing_state,
+        tier=account.tier,
+        unit_kind=account.owner_unit.kind,
+        is_personal=account.is_personal,
+    )
+
+
+def closing_chain_for(
+    *, filing_state: str, tier: int, unit_kind: str, is_personal: bool
+) -> tuple[str, ...]:
+    """The approval steps closing an account needs: none for an account that was never
     filed (nobody approved it, nobody needs to approve its end); for a filed one, the
     policy's chain of its tier (or of personal / school student organisation accounts)
-    without the leader."""
-    if account.filing_state != FilingState.FILED:
+    without the leader — empty where the policy's chain is empty."""
+    if filing_state != FilingState.FILED:
         return ()
-    policy = get_policy()
-    base = policy.filing.chain_for(
-        tier=account.tier, owner_kind=account.owner_unit.kind, personal=account.is_personal
-    )
+    base = get_policy().filing.chain_for(tier=tier, owner_kind=unit_kind, personal=is_personal)
     return closing_chain(tuple(base)) if base else ()
 
 

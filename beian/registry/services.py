@@ -156,9 +156,7 @@ def account_create(
             raise ValidationError({"tier_override_reason": _("调整分级须填写理由")})
         account.tier, account.tier_override_reason = int(tier), reason
     _validate(account, account_rule_errors, authority=authority)
-    _save_audited(
-        account, AccountMember, team, actor, fields=_ACCOUNT_AUDITED, authority=authority
-    )
+    _save_audited(account, AccountMember, team, actor, fields=_ACCOUNT_AUDITED, authority=authority)
     return account
 
 
@@ -377,9 +375,7 @@ def group_update(
         _check_creator(actor, group, old_creator_id)
         if touched & GROUP_MANAGER_FIELDS and not actor.can_edit_in_unit(old_unit_id):
             raise PermissionDenied(_("只有单位管理员可以修改所属单位或报备状态"))
-        if group.owner_unit_id != old_unit_id and not actor.can_edit_in_unit(
-            group.owner_unit_id
-        ):
+        if group.owner_unit_id != old_unit_id and not actor.can_edit_in_unit(group.owner_unit_id):
             raise PermissionDenied(_("您不能把群聊转到该单位"))
     _validate(group, group_rule_errors, authority=authority, touched=touched)
     _save_audited(

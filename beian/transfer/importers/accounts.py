@@ -28,10 +28,13 @@ from beian.core.sheets import (
     parse_year_month,
 )
 from beian.core.sheets.errors import show_value
-from beian.orgs.choices import DEFAULT_TIER, TIER_BY_UNIT_KIND, PersonKind
+from beian.orgs.choices import PersonKind
 from beian.orgs.models import Person
+from beian.registry.authority import closing_chain_for
+from beian.registry.bulk import accounts_bulk_upsert
 from beian.registry.choices import AccountStatus, FilingState, TeamRole, Tier
 from beian.registry.models import AccountMember, MediaAccount
+from beian.registry.spec import derive_tier
 
 from ..context import NewPerson, PlatformIndex
 from ..layouts import ACCOUNTS_HNWU, ACCOUNTS_PDSU
@@ -190,6 +193,7 @@ class AccountImporter(Importer):
                 (account["platform_id"], key, account["owner_unit_id"]), []
             ).append(pk)
             self.by_name_any.setdefault((key, account["owner_unit_id"]), []).append(pk)
+        self.open_filings = _open_filings()
         self.members: dict[int, list[tuple[int, int, str]]] = {}
         for pk, record_id, person_id, role in AccountMember.objects.values_list(
             "pk", "record_id", "person_id", "role"
@@ -400,9 +404,7 @@ class AccountImporter(Importer):
     # --- meeting the registry --------------------------------------------------------------
 
     def _derived_tier(self, unit_id: int, is_personal: bool = False) -> int:
-        if is_personal:
-            return Tier.THREE
-        return TIER_BY_UNIT_KIND.get(self.units.units[unit_id].kind, DEFAULT_TIER)
+        return derive_tier(unit_kind=self.units.units[unit_id].kind, is_personal=is_personal)
 
     def resolve(self, result: RowResult, values: dict[str, Any], cells: Cells) -> None:
         platform = values["platform"]
@@ -489,7 +491,17 @@ class AccountImporter(Importer):
         if current["status"] == AccountStatus.CLOSED and result.changes:
             cells.error(None, "已注销的账号不能修改")
             return
-        if closing:
+        if closing and self._closing_needs_approval(values, current, changed, cells):
+            result.changes.append(
+                Change(
+                    "status",
+                    labels["status"],
+                    str(AccountStatus(current["status"]).label),
+                    "提交注销申请（审批通过后注销）",
+                )
+            )
+            values["request_closing"] = True
+        elif closing and values.get("request_closing") is None:
             result.changes.append(
                 Change(
                     "status",
@@ -544,6 +556,41 @@ class AccountImporter(Importer):
         adds, _removes = self._team_changes(result, None, values["team"])
         result.status = Status.NEW
         result.action = ("new", None, fields, values, adds, [])
+
+    def _closing_needs_approval(self, values, current, changed, cells: Cells) -> bool:
+        """ "已注销" in 备注 of a filed account whose closing the policy routes through
+        approval: the import opens a closing request instead of closing it (and says so on
+        the row); an account that already has a request in progress is left alone."""
+        chain = closing_chain_for(
+            filing_state=current["filing_state"],
+            tier=changed.get("tier", current["tier"]),
+            unit_kind=self.units.units[current["owner_unit_id"]].kind,
+            is_personal=current["is_personal"],
+        )
+        if not chain:
+            return False
+        from beian.core.policy import APPROVER_STEPS
+        from beian.filings.choices import FilingKind
+
+        steps = " → ".join(APPROVER_STEPS.get(step, step) for step in chain)
+        open_kind = self.open_filings.get(current["pk"])
+        if open_kind == FilingKind.CLOSING:
+            cells.warn("remark", "该账号已有正在办理的注销申请，审批通过后注销；本次不再重复提交")
+            values["request_closing"] = False
+            return False
+        if open_kind is not None:
+            cells.error(
+                "remark",
+                f"该账号已备案，注销须经审批（{steps}），但它已有一份正在办理的申请："
+                "请先办结或撤回该申请，再注销",
+            )
+            return False
+        cells.warn(
+            "remark",
+            f"该账号已备案，按学校规定注销须经审批（{steps}）：导入时将以您的名义提交注销申请，"
+            "审批通过后注销",
+        )
+        return True
 
     def _platform_key(self) -> str:
         return "account" if self.spec is ACCOUNTS_HNWU else "platform"
@@ -622,6 +669,8 @@ class AccountImporter(Importer):
     # --- writing -------------------------------------------------------------------------
 
     def write(self, rows: list[RowResult], now: dt.datetime, reason: str) -> dict[str, int]:
+        """People first (new team members), then the accounts and their teams through the
+        registry's bulk upsert, then the closing requests that "已注销" asked for."""
         refs = [
             ref
             for row in rows
@@ -629,44 +678,89 @@ class AccountImporter(Importer):
             for ref, _mobile in entries
         ]
         counts = self.write_people(rows, refs, now, reason)
-        writer = self.writer(MediaAccount, now, reason)
-        creates, updates = [], []
+        creates, create_teams, updates, team_add = [], [], [], []
         for row in rows:
-            kind, pk, fields, values, _adds, _removes = row.action
+            kind, pk, fields, values, adds, _removes = row.action
+            team = [(role, ref.pk if isinstance(ref, NewPerson) else ref) for role, ref in adds]
             if kind == "new":
-                creates.append({**fields, "created_by_id": self.actor.pk})
+                creates.append(dict(fields))
+                create_teams.append(team)
             else:
                 changes = dict(fields)
-                if changes.get("status") == AccountStatus.CLOSED:
-                    changes["closed_on"] = self.today
-                    changes["closed_reason"] = values["remark"][:255] or "汇总表中注明已注销"
-                updates.append((pk, changes))
-        ids = iter(writer.create(creates))
+                if changes.get("status") == AccountStatus.CLOSED and values["remark"]:
+                    changes["closed_reason"] = values["remark"]
+                if changes:
+                    updates.append((pk, changes))
+                team_add.extend((pk, role, person_id) for role, person_id in team)
+        outcome = accounts_bulk_upsert(
+            actor=self.actor,
+            authority=self.authority,
+            create=creates,
+            update=updates,
+            create_teams=create_teams,
+            team_add=team_add,
+            team_remove=[pk for row in rows for pk in row.action[5]],
+            closing_reason="汇总表中注明已注销",
+            now=now,
+        )
+        ids = iter(outcome.created)
         for row in rows:
             if row.action[0] == "new":
                 row.record_id = next(ids)
-        writer.update(updates)
-        members = self.writer(AccountMember, now, reason)
-        new_members = []
-        seen = set()
-        for row in rows:
-            for role, ref in row.action[4]:
-                person_id = ref.pk if isinstance(ref, NewPerson) else ref
-                key = (row.record_id, person_id, role)
-                if key not in seen:
-                    seen.add(key)
-                    new_members.append(
-                        {"record_id": row.record_id, "person_id": person_id, "role": role}
-                    )
-        members.delete([pk for row in rows for pk in row.action[5]])
-        members.create(new_members)
+        requested, drafts = self._request_closings(rows)
         return {
             **counts,
-            "created": len(creates),
-            "updated": len(updates),
-            "team_added": len(new_members),
-            "team_removed": members.counts["deleted"],
+            "created": len(outcome.created),
+            "updated": len(outcome.updated),
+            "team_added": outcome.team_added,
+            "team_removed": outcome.team_removed,
+            "closing_requests": requested,
+            "closing_drafts": drafts,
         }
+
+    def _request_closings(self, rows: list[RowResult]) -> tuple[int, int]:
+        """A closing request (注销申请) for each filed account whose row says 已注销 where
+        the policy asks for approval, submitted in the importer's name. When it cannot be
+        submitted (e.g. no approver is configured for a step) it is kept as a draft for
+        the importer to complete: the rest of the import is not held up by it."""
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.db import transaction
+
+        from beian.filings.services import closing_request_create
+
+        wanted = [row for row in rows if row.action[3].get("request_closing")]
+        if not wanted:
+            return 0, 0
+        accounts = MediaAccount.objects.in_bulk([row.record_id for row in wanted])
+        requested = drafts = 0
+        for row in wanted:
+            request = {
+                "actor": self.actor,
+                "account": accounts[row.record_id],
+                "reason": row.action[3]["remark"][:255] or "汇总表中注明已注销",
+                "closing_on": self.today,
+            }
+            try:
+                with transaction.atomic():
+                    closing_request_create(**request, submit=True)
+                requested += 1
+            except (ValidationError, PermissionDenied):
+                closing_request_create(**request, submit=False)
+                drafts += 1
+        return requested, drafts
+
+
+def _open_filings() -> dict[int, str]:
+    """Accounts with a request in progress: account pk → kind of the request."""
+    from beian.filings.choices import FilingStatus
+    from beian.filings.models import Filing
+
+    return dict(
+        Filing.objects.filter(
+            account__isnull=False,
+            status__in=(FilingStatus.DRAFT, FilingStatus.PENDING, FilingStatus.RETURNED),
+        ).values_list("account_id", "kind")
+    )
 
 
 _RULE_FIELDS = frozenset(

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 
+from beian.core.bulk import RecordWriter
 from beian.core.sheets import (
     CellError,
     SheetError,
@@ -31,8 +32,8 @@ from beian.core.sheets.errors import show_value
 from beian.core.sheets.headers import extract_table
 from beian.orgs.choices import PersonStatus
 from beian.orgs.models import Person, Unit
+from beian.registry.authority import Authority
 
-from ..bulk import RecordWriter
 from ..context import NewPerson, PeopleIndex, UnitIndex
 from ..layouts import KIND_LABELS, SheetSpec
 from ..plan import ERROR, WARNING, Change, ImportPlan, Message, RowResult, Status, shown
@@ -495,8 +496,11 @@ class Importer:
         return {"people_created": len(pending), "people_updated": len(updates)}
 
     def apply(self, plan: ImportPlan) -> dict[str, int]:
+        """Write the plan's new and changed rows. Registry records go through the registry's
+        bulk upsert under the import batch's authority (`self.authority`)."""
         now = timezone.now()
         reason = f"表格导入：{plan.file_name}"[:255]
+        self.authority = Authority.import_batch(plan.file_name, sha256=plan.sha256)
         rows = [row for row in plan.rows if row.status in (Status.NEW, Status.UPDATE)]
         with paused_gc():
             return self.write(rows, now, reason)

@@ -17,6 +17,7 @@ from typing import Any
 from beian.core.sheets import clean_identifier, clean_text, match_key, parse_bool, parse_count
 from beian.orgs.choices import PersonKind
 from beian.orgs.models import Person
+from beian.registry.bulk import groups_bulk_upsert
 from beian.registry.choices import GroupPurpose, GroupStatus
 from beian.registry.models import ChatGroup, GroupMember
 
@@ -305,31 +306,36 @@ class GroupImporter(Importer):
     # --- writing -------------------------------------------------------------------------
 
     def write(self, rows: list[RowResult], now: dt.datetime, reason: str) -> dict[str, int]:
+        """New creators first, then the groups through the registry's bulk upsert ("已解散"
+        in 备注 dissolves the group, dated today, with the remark as its reason)."""
         counts = self.write_people(rows, (row.action[3] for row in rows), now, reason)
-        writer = self.writer(ChatGroup, now, reason)
         creates, updates = [], []
-        actor_id = self.actor.pk
         for row in rows:
             kind, pk, fields, creator, remark = row.action
             creator_id = creator.pk if isinstance(creator, NewPerson) else creator
             if kind == "new":
                 fields["creator_id"] = creator_id
-                fields["created_by_id"] = actor_id
                 creates.append(fields)
             else:
                 changes = {k: v for k, v in fields.items() if k != "creator"}
                 if "creator" in fields:
                     changes["creator_id"] = creator_id
-                if changes.get("status") == GroupStatus.DISSOLVED:
-                    changes["dissolved_on"] = self.today
-                    changes["dissolved_reason"] = remark[:255] or "汇总表中注明已解散"
+                if changes.get("status") == GroupStatus.DISSOLVED and remark:
+                    changes["dissolved_reason"] = remark
                 updates.append((pk, changes))
-        ids = iter(writer.create(creates))
+        outcome = groups_bulk_upsert(
+            actor=self.actor,
+            authority=self.authority,
+            create=creates,
+            update=updates,
+            closing_reason="汇总表中注明已解散",
+            now=now,
+        )
+        ids = iter(outcome.created)
         for row in rows:
             if row.action[0] == "new":
                 row.record_id = next(ids)
-        writer.update(updates)
-        return {**counts, "created": len(creates), "updated": len(updates)}
+        return {**counts, "created": len(outcome.created), "updated": len(outcome.updated)}
 
 
 _FIELDS = (
