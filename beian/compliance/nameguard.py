@@ -572,8 +572,10 @@ class NameGuard:
         patterns: list[_Pattern] = []
         seen: set[str] = set()
 
-        def add(source: str, kind: str, swapped: tuple[str, str] = ("", "")) -> None:
-            text = normalize_name(source)
+        def add(
+            source: str, kind: str, swapped: tuple[str, str] = ("", ""), spelt: str = ""
+        ) -> None:
+            text = normalize_name(spelt or source)
             if len(text) < 2 or text in seen or not HAN_RE.search(text):
                 return
             seen.add(text)
@@ -614,7 +616,7 @@ class NameGuard:
             if stem != full and len(stem) >= MIN_STEM_LENGTH:
                 for other in INSTITUTION_TYPES:
                     if other != ending:
-                        add(stem + other, "swap", (ending, other))
+                        add(names.full_name, "swap", (ending, other), stem + other)
                 break
         return patterns
 

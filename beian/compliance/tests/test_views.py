@@ -366,7 +366,8 @@ def test_name_check_knows_the_registered_accounts(client, cast):
 def test_name_check_of_an_uploaded_list_in_gb18030(client, cast):
     upload = SimpleUploadedFile("名单.txt", "華北水利水電大學\n文学院读书会\n".encode("gb18030"))
     response = check_names(client, cast.school_admin, file=upload)
-    assert verdicts(response) == {"華北水利水電大學": "imitates", "文学院读书会": "unrelated"}
+    assert verdicts(response) == {"華北水利水電大學": "uses_name", "文学院读书会": "unrelated"}
+    assert "繁体" in response.content.decode()
 
 
 def test_name_check_of_an_uploaded_csv_takes_the_first_column(client, cast):
