@@ -163,7 +163,7 @@ class FilingForm(StyledFormMixin, forms.ModelForm):
                 help_text=_("只列出您可以为之申请备案的单位"),
             )
             field.widget.attrs["class"] = "form-select"
-            self.fields["owner_unit"] = field
+            self._replace_field("owner_unit", field)
         if "guiding_unit" in self.fields:
             field = UnitChoiceField(
                 queryset=Unit.objects.filter(is_active=True).order_by("name"),
@@ -171,7 +171,7 @@ class FilingForm(StyledFormMixin, forms.ModelForm):
                 required=False,
             )
             field.widget.attrs["class"] = "form-select"
-            self.fields["guiding_unit"] = field
+            self._replace_field("guiding_unit", field)
         if "platform" in self.fields:
             self.fields["platform"].queryset = Platform.objects.filter(
                 is_active=True, for_groups=False
@@ -189,6 +189,13 @@ class FilingForm(StyledFormMixin, forms.ModelForm):
                 self.fields[name].required = True
         if "change_kinds" in self.fields:
             self.fields["change_kinds"].widget.attrs["class"] = "form-check-input"
+
+    def _replace_field(self, name: str, field: forms.Field) -> None:
+        """Put `field` in place of the model's. The styling mixin has already bound (and
+        Django cached) the old field: without dropping that cache the page would render,
+        and the form validate, the unscoped list of every unit."""
+        self.fields[name] = field
+        self._bound_fields_cache.pop(name, None)
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
