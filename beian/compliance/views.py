@@ -152,6 +152,27 @@ class WaiveForm(StyledFormMixin, forms.Form):
     )
 
 
+#: Rules whose finding is answered by a late filing (补办备案) of the account.
+LATE_FILING_RULES = frozenset({"live_before_approval"})
+
+
+def _remedy(request, finding: Finding) -> tuple[str, str] | None:
+    """The button that does what the finding asks, as (label, url): a late filing (补办)
+    for an account running unfiled, or the request already under way. Linked by URL name,
+    so compliance does not import the filings app."""
+    account = finding.account
+    if finding.rule not in LATE_FILING_RULES or account is None or not finding.is_open:
+        return None
+    if account.is_closed or account.filing_state == FilingState.FILED:
+        return None
+    under_way = account.filings.filter(status__in=("draft", "pending", "returned")).first()
+    if under_way is not None:
+        return _("查看进行中的申请"), reverse("filings:detail", args=[under_way.pk])
+    if not can_edit_record(request.user, account):
+        return None
+    return _("补办备案"), reverse("filings:create_late", args=[account.pk])
+
+
 def _finding_page(request, finding: Finding, waive_form=None, status=200):
     rule = RULES.get(finding.rule)
     return render(
@@ -159,6 +180,7 @@ def _finding_page(request, finding: Finding, waive_form=None, status=200):
         "compliance/finding_detail.html",
         {
             "finding": finding,
+            "remedy": _remedy(request, finding),
             "rule": rule,
             "parameters": rule.settings_shown(get_policy()) if rule else [],
             "can_waive": request.user.is_school_admin,
