@@ -134,6 +134,7 @@ def account_activity_record(
     source, worth = _check_source(actor, source, worth)
     row = (
         _accounts(actor)
+        .select_for_update(of=("self",))
         .filter(pk=account.pk)
         .values("pk", "name", "status", "created_month", *_SUMMARY)
         .first()
@@ -190,6 +191,7 @@ def account_activity_record_many(
         batch = ids[start : start + BATCH_SIZE]
         rows = list(
             _accounts(actor)
+            .select_for_update(of=("self",))
             .filter(pk__in=batch)
             .values("pk", "name", "status", "created_month", *_SUMMARY)
         )
@@ -271,7 +273,9 @@ def _check_source(actor, source: str, worth: int | None) -> tuple[str, ActivityW
 
 
 def _accounts(actor):
-    """The accounts the actor may write claims for (all of them for the system)."""
+    """The accounts the actor may write claims for (all of them for the system). Callers
+    lock the rows they read, so two claims for one account are weighed one after the
+    other."""
     if actor is None:
         return MediaAccount.objects.all()
     return MediaAccount.objects.editable_by(actor)
