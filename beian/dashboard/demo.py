@@ -8,7 +8,9 @@ Two steps, so that the content can be tested without a database:
   out on every run; only dates such as "last post" are placed relative to `today`, so the
   demo stays fresh (no account turns into a zombie just because the demo is a year old).
 * `demo_load()` writes a plan in one transaction with `bulk_create` in batches, with an
-  initial history row ("+") for every record, and creates one login per role.
+  initial history row ("+") for every record, and creates one login per role. Accounts,
+  groups and teams go through the registry's bulk upsert (`registry.bulk`) under the
+  demo's authority, like every other write of them.
 
 Demo logins exist only where the demo was loaded: migrations never create them.
 """
@@ -31,13 +33,13 @@ from beian.core.audit import audit
 from beian.core.choices import AuditEventType
 from beian.core.text import pinyin_keys
 from beian.orgs.choices import (
-    DEFAULT_TIER,
-    TIER_BY_UNIT_KIND,
     PersonKind,
     PersonStatus,
     UnitKind,
 )
 from beian.orgs.models import Institution, Person, Unit
+from beian.registry.authority import Authority
+from beian.registry.bulk import accounts_bulk_upsert, groups_bulk_upsert
 from beian.registry.choices import (
     AccountStatus,
     ActivitySource,
@@ -47,7 +49,8 @@ from beian.registry.choices import (
     TeamRole,
     Tier,
 )
-from beian.registry.models import AccountMember, ChatGroup, GroupMember, MediaAccount, Platform
+from beian.registry.models import Platform
+from beian.registry.spec import derive_tier
 from beian.users.choices import Role
 from beian.users.models import RoleAssignment, User
 
@@ -870,9 +873,7 @@ class _Builder:
     ) -> AccountPlan:
         rng = self.rng
         unit = self.unit_by_name[owner]
-        default_tier = (
-            Tier.THREE if kw.get("is_personal") else TIER_BY_UNIT_KIND.get(unit.kind, DEFAULT_TIER)
-        )
+        default_tier = derive_tier(unit_kind=unit.kind, is_personal=bool(kw.get("is_personal")))
         tier = tier or default_tier
         external_id, url = self._external_id(platform, name)
         first = max(_month(PLATFORM_SINCE.get(platform, 2013), 1), since or _month(2013, 1))
@@ -1780,87 +1781,78 @@ def _write(plan: DemoPlan) -> DemoSummary:
         unit_list, batch_size=BATCH, default_change_reason=CHANGE_REASON
     )
 
-    platforms = {p.code: p for p in Platform.objects.all()}
-    accounts = _history(
-        [
-            _keyed(
-                MediaAccount(
-                    platform=platforms[a.platform],
-                    name=a.name,
-                    external_id=a.external_id,
-                    url=a.url,
-                    owner_unit=units[a.owner],
-                    guiding_unit=units[a.guiding] if a.guiding else None,
-                    tier=a.tier,
-                    tier_override_reason=a.tier_override_reason,
-                    is_personal=a.is_personal,
-                    is_official=a.is_official,
-                    created_month=a.created_month,
-                    verified=a.verified,
-                    verified_month=a.verified_month,
-                    audience=a.audience,
-                    update_frequency=a.update_frequency,
-                    columns=a.columns,
-                    introduction=a.introduction,
-                    status=a.status,
-                    filing_state=a.filing_state,
-                    registration_number=a.registration_number,
-                    last_post_date=a.last_post_date,
-                    last_post_source=a.last_post_source,
-                    feed_url=a.feed_url,
-                    closed_on=a.closed_on,
-                    closed_reason=a.closed_reason,
-                ),
-                a.name,
-            )
+    # Accounts, groups and their teams through the registry's one bulk write path (history
+    # rows, audit rows, compliance re-check after commit), under the demo's authority.
+    platforms = {p.code: p.pk for p in Platform.objects.all()}
+    accounts = accounts_bulk_upsert(
+        actor=None,
+        authority=Authority.demo(),
+        create=[
+            {
+                "platform_id": platforms[a.platform],
+                "name": a.name,
+                "external_id": a.external_id,
+                "url": a.url,
+                "owner_unit_id": units[a.owner].pk,
+                "guiding_unit_id": units[a.guiding].pk if a.guiding else None,
+                "tier": a.tier,
+                "tier_override_reason": a.tier_override_reason,
+                "is_personal": a.is_personal,
+                "is_official": a.is_official,
+                "created_month": a.created_month,
+                "verified": a.verified,
+                "verified_month": a.verified_month,
+                "audience": a.audience,
+                "update_frequency": a.update_frequency,
+                "columns": a.columns,
+                "introduction": a.introduction,
+                "status": a.status,
+                "filing_state": a.filing_state,
+                "registration_number": a.registration_number,
+                "last_post_date": a.last_post_date,
+                "last_post_source": a.last_post_source,
+                "feed_url": a.feed_url,
+                "closed_on": a.closed_on,
+                "closed_reason": a.closed_reason,
+            }
             for a in plan.accounts
         ],
-        MediaAccount,
-    )
-    _history(
-        [
-            AccountMember(record=account, person=people[person], role=role)
-            for account, a in zip(accounts, plan.accounts, strict=True)
-            for role, person in _distinct(a.team)
+        create_teams=[
+            [(role, people[person].pk) for role, person in _distinct(a.team)] for a in plan.accounts
         ],
-        AccountMember,
-    )
-
-    groups = _history(
-        [
-            _keyed(
-                ChatGroup(
-                    platform=platforms[g.platform],
-                    name=g.name,
-                    group_number=g.group_number,
-                    purpose=g.purpose,
-                    owner_unit=units[g.owner],
-                    creator=people[g.creator] if g.creator is not None else None,
-                    member_count=g.member_count,
-                    has_outside_members=g.has_outside_members,
-                    outside_member_count=g.outside_member_count,
-                    created_month=g.created_month,
-                    is_temporary=g.is_temporary,
-                    temporary_until=g.temporary_until,
-                    status=g.status,
-                    registered=g.registered,
-                    dissolved_on=g.dissolved_on,
-                    dissolved_reason=g.dissolved_reason,
-                ),
-                g.name,
-            )
+    ).created
+    groups = groups_bulk_upsert(
+        actor=None,
+        authority=Authority.demo(),
+        create=[
+            {
+                "platform_id": platforms[g.platform],
+                "name": g.name,
+                "group_number": g.group_number,
+                "purpose": g.purpose,
+                "owner_unit_id": units[g.owner].pk,
+                "creator_id": people[g.creator].pk if g.creator is not None else None,
+                "member_count": g.member_count,
+                "has_outside_members": g.has_outside_members,
+                "outside_member_count": g.outside_member_count,
+                "created_month": g.created_month,
+                "is_temporary": g.is_temporary,
+                "temporary_until": g.temporary_until,
+                "status": g.status,
+                "registered": g.registered,
+                "dissolved_on": g.dissolved_on,
+                "dissolved_reason": g.dissolved_reason,
+            }
             for g in plan.groups
         ],
-        ChatGroup,
-    )
-    _history(
-        [
-            GroupMember(record=group, person=people[person], role=role)
-            for group, g in zip(groups, plan.groups, strict=True)
-            for role, person in _distinct((TeamRole.ADMIN, p) for p in g.admins)
+        create_teams=[
+            [
+                (role, people[person].pk)
+                for role, person in _distinct((TeamRole.ADMIN, p) for p in g.admins)
+            ]
+            for g in plan.groups
         ],
-        GroupMember,
-    )
+    ).created
 
     for login in plan.logins:
         person = people[login.person]

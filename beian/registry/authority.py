@@ -113,6 +113,18 @@ class ClosingNeedsApproval(ValidationError):
     """Closing this account directly (button, sheet) is refused: the policy routes it
     through a closing request (注销申请)."""
 
+    @classmethod
+    def for_request(cls, account) -> ClosingNeedsApproval:
+        """The refusal for `account` with its closing chain, phrased for the page that
+        sends the user to the closing request form."""
+        found = cls(account, account_closing_chain(account))
+        steps = " → ".join(APPROVER_STEPS.get(step, step) for step in found.chain)
+        found.message = _(
+            "账号“%(name)s”已备案（%(tier)s），按学校规定注销须经审批（%(steps)s）："
+            "请填写并提交注销申请，审批通过后自动注销"
+        ) % {"name": account.name, "tier": account.get_tier_display(), "steps": steps}
+        return found
+
     def __init__(self, account, chain: tuple[str, ...]):
         self.account = account
         self.chain = chain

@@ -35,7 +35,7 @@ from beian.core.hooks import records_changed
 from beian.orgs.models import Unit
 
 from .authority import Authority, ClosingNeedsApproval, account_closing_chain
-from .choices import AccountStatus, GroupStatus, TeamRole
+from .choices import AccountStatus, AuthorityKind, GroupStatus, TeamRole
 from .models import AccountMember, ChatGroup, GroupMember, MediaAccount
 from .spec import ACCOUNT_SPEC, GROUP_SPEC, derive_tier
 
@@ -108,7 +108,7 @@ def accounts_bulk_upsert(
                 unit_kind=kinds[row["owner_unit_id"]], is_personal=bool(row.get("is_personal"))
             )
     for row in create:
-        if row.get("status") == AccountStatus.CLOSED:
+        if row.get("status") == AccountStatus.CLOSED and authority.kind != AuthorityKind.DEMO:
             raise ValidationError({"status": _("新登记的账号不能是已注销状态")})
         row.setdefault("created_by_id", getattr(actor, "pk", None))
 
@@ -163,7 +163,7 @@ def groups_bulk_upsert(
     _check_rows(create, update, _GROUP_KEYS)
     create = list(create)
     for row in create:
-        if row.get("status") == GroupStatus.DISSOLVED:
+        if row.get("status") == GroupStatus.DISSOLVED and authority.kind != AuthorityKind.DEMO:
             raise ValidationError({"status": _("新登记的群聊不能是已解散状态")})
         row.setdefault("created_by_id", getattr(actor, "pk", None))
     closing = []

@@ -232,6 +232,11 @@ def account_close(request, pk: int):
         messages.info(request, _("该账号已经注销"))
         return redirect("registry:account_detail", pk=account.pk)
     require(selectors.can_close_record(request.user, account))
+    if services.account_close_needs_approval(account):
+        # The policy routes closing this filed account through approval: the button
+        # opens the closing request (注销申请) instead of closing it.
+        messages.info(request, services.ClosingNeedsApproval.for_request(account).message)
+        return redirect("filings:closing_account", account_pk=account.pk)
     verb = _("注销")
     form = CloseForm(request.POST or None, verb=verb)
     if request.method == "POST" and form.is_valid():
