@@ -40,6 +40,7 @@ from .nameguard_text import (
     HAN_RE,
     PINYIN,
     NormalisedName,
+    base_tokenizer,
     homophone_index,
     is_pinyin,
     normalise,
@@ -192,6 +193,7 @@ DEROGATORY_WORDS = (
     "破学校",
     "烂学校",
 )
+_DEROGATORY_RE = re.compile("|".join(sorted(DEROGATORY_WORDS, key=len, reverse=True)))
 # Characters that turn a twist of the name into mockery (泉师 → 泉尸).
 DEROGATORY_CHARS = frozenset("尸屎死猪鸡狗渣烂丑毒骗坑贱傻蠢穷屁粪废囚狱鬼臭呕滚葬坟棺贼匪娼驴")
 
@@ -549,6 +551,7 @@ class NameGuard:
         self._pattern_texts = frozenset(p.text for p in self._patterns)
         self._insertable = [p for p in self._patterns if len(p.text) >= MIN_INSERTION_LENGTH]
         self._tokenizer = tokenizer_with(self._pattern_texts)
+        self._frequencies = base_tokenizer().FREQ
         # Latin short names (someone may list "NCWU" there) are looked for as initials.
         self._initials = {
             normalize_name(i): i
@@ -668,7 +671,6 @@ class NameGuard:
         return [self.check(name) for name in names]
 
     def _official(self, name: str, text: NormalisedName, registered: str | None) -> NameVerdict:
-        best = self._best(text)
         if registered is not None:
             writing = writing_of(name)
             reason = f"与已备案账号“{registered}”名称一致"
@@ -684,6 +686,7 @@ class NameGuard:
                 kind=NameKind.REGISTERED,
                 writing=writing,
             )
+        best = self._best(text)
         inner = self._verdict(name, text, best) if best else None
         return NameVerdict(
             name=name,
@@ -770,12 +773,13 @@ class NameGuard:
         正大光明 ⊃ 正大) or that is a common word (中华|水果 around 华水, 郑州|大学城 after
         郑州大学). Rare dictionary entries across one edge do not count (北师大|附中 is
         segmented 北|师大附中, a compound seen 3 times in jieba's corpus)."""
+        frequencies = self._frequencies
         for word, start, end in tokens:
             if end <= i or start >= j or (start >= i and end <= j):
                 continue
             if start == i and end == j or word in self._pattern_texts:
                 continue
-            if (start <= i and end >= j) or word_frequency(word) >= COMMON_WORD_FREQUENCY:
+            if (start <= i and end >= j) or (frequencies.get(word) or 0) >= COMMON_WORD_FREQUENCY:
                 return True
         return False
 
@@ -864,7 +868,7 @@ class NameGuard:
 
         for run in (*runs, *singles):
             source = self._initials.get(run)
-            if source is not None:
+            if source is not None and not _english_word(text, run, runs):
                 findings.append(
                     _Finding(
                         MatchMethod.INITIALS, NameKind.INITIALS, source, span_of(run), found=run
@@ -949,7 +953,7 @@ class NameGuard:
             if finding.method == MatchMethod.MOCKERY:
                 return finding
         s = text.simple
-        present = [word for word in DEROGATORY_WORDS if word in s]
+        present = list(dict.fromkeys(_DEROGATORY_RE.findall(s)))
         if not present:
             return None
         for finding in findings:
@@ -989,8 +993,11 @@ class NameGuard:
 
     def _verdict(self, name: str, text: NormalisedName, finding: _Finding) -> NameVerdict:
         i, j = finding.span
-        typed = typed_span(name, i, j) if 0 <= i < j else finding.found or name.strip()
-        writing = writing_of(_ORDINARY.get(finding.method, _NOTHING).sub("", typed))
+        if 0 <= i < j and name == text.plain == text.simple:
+            typed, writing = name[i:j], ()  # plain Simplified: nothing to trace
+        else:
+            typed = typed_span(name, i, j) if 0 <= i < j else finding.found or name.strip()
+            writing = writing_of(_ORDINARY.get(finding.method, _NOTHING).sub("", typed))
         if finding.method == MatchMethod.PINYIN:
             writing = (PINYIN, *writing)
         chars = finding.chars
@@ -1041,6 +1048,15 @@ _ORDINARY = {
         r"(?<=[A-Za-z]) (?=[A-Za-z])|(?<=[A-Za-z])['’](?=[A-Za-z])"
     ),
 }
+
+
+def _english_word(text: NormalisedName, run: str, runs: list[str]) -> bool:
+    """Whether initials that spell a word are written as that English word: capitalised
+    like a word (Hit, not HIT or hit) among other English words (Hit FM, Big Hit娱乐)."""
+    typed = re.findall(rf"(?<![A-Za-z]){re.escape(run)}(?![A-Za-z])", text.cased, re.IGNORECASE)
+    if not typed or not all(t[0].isupper() and t[1:].islower() for t in typed):
+        return False
+    return any(other != run and len(other) > 1 and not is_pinyin(other) for other in runs)
 
 
 def _near(s: str, i: int, j: int, words: Iterable[str]) -> bool:

@@ -90,20 +90,22 @@ class NormalisedName:
     look-alike letters folded, punctuation kept (for domains). ``spaced``: every run of
     punctuation, spaces, emoji and symbols as one space (for Latin words). ``plain``: the
     same without the spaces. ``simple``: ``plain`` in Simplified characters (OpenCC t2s).
+    ``cased``: NFKC without invisible characters, letters in the case they were typed.
     """
 
     raw: str
     spaced: str
     plain: str
     simple: str
+    cased: str = ""
 
 
 def normalise(name: str) -> NormalisedName:
-    raw = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", name or ""))
-    raw = raw.lower().translate(LOOKALIKES)
+    cased = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", name or ""))
+    raw = cased.lower().translate(LOOKALIKES)
     spaced = SEPARATORS_RE.sub(" ", raw).strip()
     plain = spaced.replace(" ", "")
-    return NormalisedName(raw, spaced, plain, to_simplified(plain))
+    return NormalisedName(raw, spaced, plain, to_simplified(plain), cased)
 
 
 def normalize_name(name: str) -> str:
@@ -159,6 +161,9 @@ def _is_emoji(char: str) -> bool:
 def writing_of(typed: str) -> tuple[str, ...]:
     """How a stretch of a name was written, besides plain Simplified characters."""
     found: set[str] = set()
+    simple = to_simplified(typed)
+    if len(simple) == len(typed):
+        found.update(TRADITIONAL for t, s in zip(typed, simple, strict=True) if t != s)
     for char in typed:
         if INVISIBLE_RE.match(char):
             found.add(EMOJI if char in "\ufe0e\ufe0f" else INVISIBLE)
@@ -167,7 +172,7 @@ def writing_of(typed: str) -> tuple[str, ...]:
         elif char.lower() in _LOOKALIKE_LETTERS:
             found.add(LOOKALIKE_LETTERS)
         elif HAN_RE.match(char):
-            if to_simplified(char) != char:
+            if len(simple) != len(typed) and to_simplified(char) != char:
                 found.add(TRADITIONAL)
         elif unicodedata.normalize("NFKC", char) != char and 0xFF00 <= ord(char) <= 0xFFEF:
             found.add(FULL_WIDTH)

@@ -303,6 +303,14 @@ def test_initials_as_a_whole_word_use_the_name(ncwu, name, writing):
     assert (verdict.matched, verdict.kind, verdict.writing) == ("NCWU", NameKind.INITIALS, writing)
 
 
+def test_initials_that_spell_an_english_word_count_unless_written_as_that_word(guards):
+    hit = guards["hit"]
+    for name in ("HIT表白墙", "hit 2024级", "我爱Hit"):
+        assert hit.check(name).method == MatchMethod.INITIALS, name
+    for name in ("Hit FM", "Big Hit娱乐", "Hit Music Radio"):
+        assert hit.check(name).name_class == NameClass.UNRELATED, name
+
+
 @pytest.mark.parametrize("name", ["ncwuxyz", "xncwu", "NCW", "uncwuo"])
 def test_initials_inside_a_word_are_unrelated(ncwu, name):
     assert ncwu.check(name).name_class == NameClass.UNRELATED
