@@ -100,9 +100,23 @@ class NormalisedName:
     cased: str = ""
 
 
+# Latin letters with diacritics: pinyin with tone marks (Huáshuǐ, Nǚ) and the like.
+_ACCENTED_RE = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _unaccent(match: re.Match) -> str:
+    decomposed = unicodedata.normalize("NFD", match.group()).replace("u\u0308", "v")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)) or match.group()
+
+
+def _fold(text: str) -> str:
+    """Lower case, look-alike letters folded, tone marks and other diacritics dropped."""
+    return _ACCENTED_RE.sub(_unaccent, text.lower()).translate(LOOKALIKES)
+
+
 def normalise(name: str) -> NormalisedName:
     cased = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", name or ""))
-    raw = cased.lower().translate(LOOKALIKES)
+    raw = _fold(cased)
     spaced = SEPARATORS_RE.sub(" ", raw).strip()
     plain = spaced.replace(" ", "")
     return NormalisedName(raw, spaced, plain, to_simplified(plain), cased)
@@ -145,7 +159,7 @@ def _trace(name: str) -> tuple[int, ...] | None:
     plain: list[str] = []
     for index, char in enumerate(name):
         folded = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", char))
-        for kept in _KEPT_RE.findall(folded.lower().translate(LOOKALIKES)):
+        for kept in _KEPT_RE.findall(_fold(folded)):
             plain.append(kept)
             origin.append(index)
     if "".join(plain) != normalise(name).plain:
