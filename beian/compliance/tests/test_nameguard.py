@@ -343,6 +343,7 @@ def test_pinyin_spelling_uses_the_name(ncwu, guards):
     assert verdict.writing == ("拼音",)
     assert ncwu.check("Hua Shui University").method == MatchMethod.PINYIN
     assert ncwu.check("huashuidaxue").method == MatchMethod.PINYIN
+    assert ncwu.check("Huáshuǐ表白墙").method == MatchMethod.PINYIN  # tone marks
     assert guards["zzu"].check("Zhengda Group").name_class == NameClass.UNRELATED
 
 
