@@ -5,7 +5,6 @@ services decide who may write what and write it."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -66,23 +65,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def person_label(person) -> str:
-    parts = [person.name]
-    if person.post:
-        parts.append(person.post)
-    if person.number:
-        parts.append(person.number)
-    return " · ".join(parts)
-
-
-def grouped_people_choices(people, blank_label) -> list:
-    """Choices for a person select, grouped by unit (one <optgroup> per unit)."""
-    groups: OrderedDict[str, list] = OrderedDict()
-    for person in people:
-        groups.setdefault(person.unit.name, []).append((person.pk, person_label(person)))
-    return [("", blank_label), *groups.items()]
 
 
 class MarkedBoundField(BoundField):
@@ -340,7 +322,11 @@ class GroupForm(RecordForm):
         people = selectors.selectable_people(user, self.instance)
         creator = self.fields["creator"]
         creator.queryset = people
-        creator.choices = grouped_people_choices(people, _("— 选择创建人 —"))
+        chosen = self.data.get(self.add_prefix("creator")) if self.is_bound else None
+        chosen = chosen or self.initial.get("creator") or self.instance.creator_id
+        chosen = getattr(chosen, "pk", chosen)
+        labels = picker_labels(people.filter(pk=chosen)) if str(chosen).isdigit() else {}
+        creator.widget = PersonPicker(attrs={"class": "form-control"}, labels=labels)
         self.fields["member_count"].min_value = 0
         self.fields["outside_member_count"].min_value = 0
         self.fields["temporary_until"].help_text = _("临时群必填")
@@ -348,6 +334,36 @@ class GroupForm(RecordForm):
 
     def rule_errors(self):
         return services.group_rule_errors(self.instance)
+
+
+class PersonPicker(forms.Widget):
+    """A person chosen by typing: a search box whose suggestions come from the person
+    autocomplete (orgs:person_suggest, scoped to what the user may see) and a hidden input
+    holding the chosen person's id. `labels` maps ids to the text shown for them, so that
+    a bound or initial value renders without a query per row (static/js/team.js)."""
+
+    template_name = "registry/widgets/person_picker.html"
+
+    def __init__(self, attrs=None, labels=None):
+        super().__init__(attrs)
+        self.labels = labels or {}
+
+    def format_value(self, value):
+        value = getattr(value, "pk", value)
+        return "" if value in (None, "") else str(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["label"] = self.labels.get(context["widget"]["value"], "")
+        return context
+
+
+def picker_labels(people) -> dict[str, str]:
+    """Text of a chosen person in a picker: name, number and unit, as the suggestions say."""
+    return {
+        str(p.pk): " · ".join(part for part in (p.name, p.number, p.unit.name) if part)
+        for p in people
+    }
 
 
 class TeamMemberForm(StyledFormMixin, forms.Form):
@@ -358,12 +374,14 @@ class TeamMemberForm(StyledFormMixin, forms.Form):
     role = forms.ChoiceField(
         label=_("职能"), required=False, choices=[("", _("— 职能 —")), *TeamRole.choices]
     )
-    person = forms.ModelChoiceField(label=_("人员"), required=False, queryset=None)
+    person = forms.ModelChoiceField(
+        label=_("人员"), required=False, queryset=None, widget=PersonPicker
+    )
 
-    def __init__(self, *args, people, person_choices, **kwargs):
+    def __init__(self, *args, people, labels, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["person"].choices = person_choices
+        self.fields["person"].widget.labels = labels
 
     def clean(self):
         data = super().clean()
@@ -375,14 +393,28 @@ class TeamMemberForm(StyledFormMixin, forms.Form):
 
 
 class BaseTeamFormSet(forms.BaseFormSet):
+    """The team of an account or a group. Rows are added in the page ("添加一行", up to
+    `max_num`); people are picked through the scoped autocomplete, and the labels of the
+    people already in the rows are read in one query."""
+
     def __init__(self, *args, user, record=None, **kwargs):
         people = selectors.selectable_people(user, record)
-        choices = grouped_people_choices(people, _("— 选择人员 —"))
-        kwargs["form_kwargs"] = {"people": people, "person_choices": choices}
-        if record is not None and record.pk and "data" not in kwargs and not args:
+        data = kwargs.get("data", args[0] if args else None)
+        if record is not None and record.pk and data is None:
             kwargs["initial"] = [
                 {"role": m.role, "person": m.person_id} for m in selectors.record_team(record)
             ]
+        wanted = {str(row["person"]) for row in kwargs.get("initial") or ()}
+        if data is not None:
+            prefix = kwargs.get("prefix") or self.get_default_prefix()
+            wanted |= {
+                value
+                for key, value in data.items()
+                if key.startswith(f"{prefix}-") and key.endswith("-person")
+            }
+        ids = [int(value) for value in wanted if str(value).isdigit()][: self.absolute_max]
+        labels = picker_labels(people.filter(pk__in=ids)) if ids else {}
+        kwargs["form_kwargs"] = {"people": people, "labels": labels}
         super().__init__(*args, **kwargs)
 
     def add_fields(self, form, index):
@@ -420,7 +452,13 @@ class BaseTeamFormSet(forms.BaseFormSet):
 
 
 TeamFormSet = forms.formset_factory(
-    TeamMemberForm, formset=BaseTeamFormSet, extra=3, can_delete=True, max_num=50
+    TeamMemberForm,
+    formset=BaseTeamFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=50,
+    absolute_max=60,
+    validate_max=True,
 )
 
 
