@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import os
 import unicodedata
@@ -26,6 +27,19 @@ from decimal import Decimal
 from typing import IO, Any
 
 import xlsxwriter
+
+try:  # a young Rust binding (rust_xlsxwriter): fast, but kept behind a tested fallback
+    import rustpy_xlsxwriter
+except ImportError:  # pragma: no cover - the fallback is tested by forcing the engine
+    rustpy_xlsxwriter = None
+
+#: The .xlsx writers. "rust" writes 100,000 rows × 13 cells in a fraction of XlsxWriter's
+#: time (bench/export_groups.py) but lays the sheet out with two differences: remarks sit
+#: unmerged in the first column (running across the empty cells) and dates are written as
+#: text. "xlsxwriter" is the default and the fallback (no Rust binding installed, repeated
+#: header labels); the registry exports ask for "rust" (`beian.transfer.exporters`).
+ENGINES = ("rust", "xlsxwriter")
+ENGINE = os.environ.get("BEIAN_XLSX_ENGINE", "xlsxwriter")
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n＝＋－＠")
 QUOTE = "'"
@@ -80,13 +94,15 @@ def write_xlsx(
     submitter_line: str | None = SUBMITTER_LINE,
     font_name: str = DEFAULT_FONT,
     title_font_name: str = TITLE_FONT,
+    engine: str | None = None,
 ) -> None:
     """Write one summary sheet to a path or a binary file object.
 
     `rows` may be any iterable (a generator keeps memory flat); cell values may be str,
     int, float, Decimal, bool (written 是/否), date, datetime or None. `remarks` are
     written one per row under the data, e.g. "备注：1．…", "2．…". `submitter_line=None`
-    leaves out the 报送单位 line."""
+    leaves out the 报送单位 line. `engine` picks the writer (`ENGINES`; default `ENGINE`):
+    both write the same rows in the same places, and neither writes a formula."""
     if isinstance(title_rows, str):
         title_rows = [title_rows]
     if isinstance(target, os.PathLike):
@@ -94,6 +110,24 @@ def write_xlsx(
     columns = max(len(header), 1)
     widths = list(column_widths) if column_widths else _default_widths(header)
     widths += [10.0] * (columns - len(widths))
+    engine = engine or ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"unknown xlsx engine: {engine}")
+    labels = [neutralize(str(label)) for label in header]
+    if engine == "rust" and rustpy_xlsxwriter is not None and labels and (
+        len(set(labels)) == len(labels)
+    ):  # fmt: skip
+        rows = iter(rows)
+        head = next(rows, None)
+        if head is not None or remarks:  # the Rust writer takes its header from a record
+            rows = rows if head is None else itertools.chain([head], rows)
+            _write_xlsx_rust(
+                target, title_rows, labels, rows, remarks, widths[:columns],
+                sheet_name=sheet_name, submitter_line=submitter_line, font_name=font_name,
+                title_font_name=title_font_name,
+            )  # fmt: skip
+            return
+        rows = ()
 
     workbook = xlsxwriter.Workbook(
         target,
@@ -173,6 +207,105 @@ def write_xlsx(
         sheet.freeze_panes(header_row + 1, 0)
     sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
     workbook.close()
+
+
+def _write_xlsx_rust(
+    target, title_rows, labels, rows, remarks, widths, *, sheet_name, submitter_line,
+    font_name, title_font_name,
+) -> None:  # fmt: skip
+    """The same sheet through rustpy-xlsxwriter, in constant memory: title and 报送单位
+    lines merged above the header, the rows, the remarks under them (in the first column,
+    unwrapped, so that they run across the empty cells to their right), printed landscape
+    on A4 with grid lines. Text is written as text cells (never formulas) and neutralised
+    as with XlsxWriter, so both engines' files import the same."""
+    rx = rustpy_xlsxwriter
+    columns = len(labels)
+    last = columns - 1
+
+    def fmt(size: float = 11, name: str = font_name) -> Any:
+        return rx.Format().set_font_name(name).set_font_size(size).set_align("vcenter")
+
+    title_format = fmt(16, title_font_name).set_bold().set_align("center")
+    header_format = (
+        fmt().set_bold().set_align("center").set_text_wrap().set_border("thin")
+        .set_background_color("#F2F2F2")
+    )  # fmt: skip
+    merges: list[tuple] = []
+    heights: dict[int, float] = {}
+    for title in title_rows:
+        heights[len(merges)] = 30
+        merges.append((len(merges), 0, len(merges), last, neutralize(str(title)), title_format))
+    if submitter_line:
+        heights[len(merges)] = 20
+        merges.append((len(merges), 0, len(merges), last, neutralize(submitter_line), fmt()))
+    header_row = len(merges)
+    lines = max(label.count("\n") + 1 for label in labels)
+    heights[header_row] = max(20, 15 * lines)
+    records = _rust_records(labels, rows)
+    if remarks:
+        records = _chain_remarks(records, labels, remarks)
+    rx.write_worksheet(
+        records,
+        target,
+        sheet_name=_sheet_name(sheet_name),
+        header_row=header_row,
+        header_format=header_format,
+        merge_ranges=merges if columns > 1 else None,
+        row_heights=heights,
+        column_widths=list(widths),
+        column_formats=[fmt()] * columns,
+        freeze_row=header_row + 1,
+        datetime_format="yyyy-mm-dd",
+        ignore_errors=labels,
+        page_setup={
+            "landscape": True,
+            "paper_size": 9,  # A4
+            "fit_to_pages": (1, 0),
+            "center_horizontally": True,
+            "margins": {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6},
+            "footer": "&C第 &P 页，共 &N 页",
+            "repeat_rows": header_row,
+            "print_gridlines": True,
+        },
+    )
+
+
+def _rust_records(labels: list[str], rows: Iterable[Sequence[Any]]):
+    """Rows as the dicts the Rust writer takes, each value as the XlsxWriter path writes it."""
+    plain = (int, float, type(None))
+    width = len(labels)
+    for values in rows:
+        cells = []
+        for value in values:
+            kind = value.__class__
+            if kind is str:
+                cells.append(QUOTE + value if value and value[0] in _NEEDS_QUOTE else value)
+            elif kind in plain:
+                cells.append(value if kind is not float or math.isfinite(value) else str(value))
+            else:
+                cells.append(_rust_value(value))
+        if len(cells) < width:  # short rows: blank cells, as XlsxWriter writes them
+            cells += [None] * (width - len(cells))
+        yield dict(zip(labels, cells, strict=False))
+
+
+def _rust_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else str(value)
+    if isinstance(value, dt.datetime):  # as text: column formats would hide a date format
+        return value.replace(tzinfo=None).isoformat(" ", "minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralize(str(value))
+
+
+def _chain_remarks(records, labels: list[str], remarks: Sequence[str]):
+    yield from records
+    for remark in remarks:
+        yield {**dict.fromkeys(labels), labels[0]: neutralize(str(remark))}
 
 
 def _write_cell(sheet, row: int, col: int, value: Any, fmt, date_fmt, datetime_fmt) -> None:

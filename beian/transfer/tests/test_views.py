@@ -244,10 +244,10 @@ def test_a_unit_admins_export_holds_their_subtree_only(client, cast):
     make_account("系号", unit=cast.se, platform_code="kuaishou")
     login(client, cast.cs_unit_admin)
     rows = exported_rows(client.get(reverse("transfer:export_accounts")))
-    units = {r[1] for r in rows if isinstance(r[0], int)}
+    units = {r[1] for r in rows if isinstance(r[0], int | float)}
     assert units == {"计算机学院", "软件工程系"}
     rows = exported_rows(client.get(reverse("transfer:export_groups")))
-    assert {r[1] for r in rows if isinstance(r[0], int)} == {"计算机学院"}
+    assert {r[1] for r in rows if isinstance(r[0], int | float)} == {"计算机学院"}
     csv_text = client.get(reverse("transfer:export_people") + "?format=csv").content.decode(
         "utf-8-sig"
     )
@@ -258,10 +258,10 @@ def test_export_filters_mean_what_they_mean_on_the_list(client, cast):
     make_group("大群", unit=cast.cs, member_count=500)
     login(client, cast.school_admin)
     response = client.get(reverse("transfer:export_groups"), {"min_members": 100})
-    names = [r[3] for r in exported_rows(response) if isinstance(r[0], int)]
+    names = [r[3] for r in exported_rows(response) if isinstance(r[0], int | float)]
     assert names == ["大群"]
     response = client.get(reverse("transfer:export_accounts"), {"unit": cast.lit.pk})
-    assert {r[1] for r in exported_rows(response) if isinstance(r[0], int)} == {"文学院"}
+    assert {r[1] for r in exported_rows(response) if isinstance(r[0], int | float)} == {"文学院"}
     assert client.get(reverse("transfer:export_accounts"), {"unit": "x"}).status_code == 400
     assert client.get(reverse("transfer:export_accounts"), {"format": "pdf"}).status_code == 400
     login(client, cast.cs_unit_admin)  # a unit outside the scope is not a choice
