@@ -1,14 +1,13 @@
 """The audit log page: read-only, for school admins and auditors. Nothing here (nor
 anywhere) edits or deletes an event; the database refuses it too."""
 
-import json
-
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditEventType
@@ -50,6 +49,101 @@ class AuditEventFilterSet(django_filters.FilterSet):
             )
 
 
+#: Chinese names of the keys that audit rows carry besides the fields of their object.
+DETAIL_LABELS = {
+    "action": _("动作"),
+    "change_kinds": _("变更事项"),
+    "comment": _("意见"),
+    "counts": _("行数统计"),
+    "decision": _("审批意见"),
+    "display_name": _("姓名"),
+    "dropped_rows": _("舍弃的行"),
+    "effective_on": _("生效日期"),
+    "file": _("文件"),
+    "filing": _("备案申请编号"),
+    "filter": _("筛选条件"),
+    "filters": _("筛选条件"),
+    "format": _("格式"),
+    "kind": _("类型"),
+    "layout": _("版式"),
+    "name": _("名称"),
+    "number": _("备案编号"),
+    "person": _("人员"),
+    "personal_data": _("个人信息"),
+    "position": _("审批步骤序号"),
+    "previous_reason": _("原豁免理由"),
+    "reason": _("原因"),
+    "reported_late": _("逾期报备"),
+    "role": _("角色"),
+    "role_label": _("角色"),
+    "round": _("轮次"),
+    "rows": _("行数"),
+    "sha256": _("文件校验值"),
+    "sheet": _("工作表"),
+    "source": _("来源"),
+    "status": _("状态"),
+    "step": _("审批步骤"),
+    "team": _("管理队伍"),
+    "tier": _("分级"),
+    "unit": _("单位"),
+    "unmasked": _("未脱敏行数"),
+    "username": _("用户名"),
+    "via": _("途径"),
+    "what": _("内容"),
+    "written": _("写入行数"),
+}
+#: Keys whose values are choices of a field elsewhere: (model label, field name).
+DETAIL_CHOICES = {
+    "action": ("filings.FilingEvent", "action"),
+    "role": ("users.RoleAssignment", "role"),
+}
+#: Keys that repeat another key in a form for machines.
+DETAIL_HIDDEN = {"role", "unit_id"}
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label) if label else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _label(model, key: str) -> str:
+    field = _field(model, key)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    return str(DETAIL_LABELS.get(key, key))
+
+
+def _value(model, key: str, value) -> str:
+    """A stored value as people read it: choices by their label, yes / no, lists joined."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list):
+        return "、".join(_value(model, key, v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{_label(None, k)}：{_value(None, k, v)}" for k, v in value.items())
+    field = _field(model, key)
+    if field is None and key in DETAIL_CHOICES:
+        other, name = DETAIL_CHOICES[key]
+        field = _field(_model(other), name)
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if choices:
+        return str(choices.get(value, choices.get(str(value), value)))
+    return str(value)
+
+
 class AuditEventTable(tables.Table):
     at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s")
     actor_name = tables.Column(verbose_name=_("操作人"), orderable=False)
@@ -66,7 +160,10 @@ class AuditEventTable(tables.Table):
         verbose_name=_("IP 地址"), orderable=False, attrs={"td": {"class": "beian-nowrap"}}
     )
     detail = tables.Column(
-        verbose_name=_("详情"), orderable=False, attrs={"td": {"style": "min-width: 16rem"}}
+        verbose_name=_("详情"),
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"style": "min-width: 18rem"}},
     )
 
     class Meta:
@@ -91,19 +188,55 @@ class AuditEventTable(tables.Table):
 
     def render_object_repr(self, record):
         if record.object_type:
+            model = _model(record.object_type)
+            kind = model._meta.verbose_name if model is not None else record.object_type
             return format_html(
-                '{} <span class="text-secondary small">{}</span>',
-                record.object_repr,
-                record.object_type,
+                '{} <span class="text-secondary small">{}</span>', record.object_repr, kind
             )
         return record.object_repr
 
-    def render_detail(self, value):
-        if not value:
+    def render_detail(self, record):
+        """Changed fields as a small table (field: 旧值 → 新值), other facts as lines, all
+        in Chinese. Personal data arrives already masked by the services that wrote it."""
+        detail = record.detail or {}
+        if not detail:
             return "—"
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        short = text if len(text) <= 120 else text[:117] + "…"
-        return format_html('<code class="small" title="{}">{}</code>', text, short)
+        model = _model(record.object_type)
+        parts = []
+        changes = detail.get("changes")
+        if isinstance(changes, dict) and changes:
+            rows = format_html_join(
+                "",
+                '<tr><th scope="row">{}</th><td><span class="beian-diff-old">{}</span>'
+                ' → <span class="beian-diff-new">{}</span></td></tr>',
+                (
+                    (_label(model, key), _value(model, key, pair[0]), _value(model, key, pair[1]))
+                    for key, pair in changes.items()
+                    if isinstance(pair, list | tuple) and len(pair) == 2
+                ),
+            )
+            parts.append(
+                format_html(
+                    '<table class="table table-sm mb-1 beian-audit-changes">'
+                    "<thead><tr><th>{}</th><th>{} → {}</th></tr></thead><tbody>{}</tbody></table>",
+                    _("字段"),
+                    _("旧值"),
+                    _("新值"),
+                    rows,
+                )
+            )
+        facts = [
+            (_label(model, key), _value(model, key, value))
+            for key, value in detail.items()
+            if key != "changes" and key not in DETAIL_HIDDEN
+        ]
+        if facts:
+            parts.append(
+                format_html_join(
+                    "", '<div class="small"><span class="text-secondary">{}：</span>{}</div>', facts
+                )
+            )
+        return format_html_join("", "{}", ((part,) for part in parts))
 
 
 class AuditListView(ScopedListView):

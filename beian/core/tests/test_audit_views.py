@@ -135,3 +135,51 @@ def test_paginated_with_a_fixed_number_of_queries(client, cast):
     table = response.context["table"]
     assert table.paginator.count == AuditEvent.objects.count() >= 125
     assert len(table.page.object_list) == 25
+
+
+# --- Chinese labels and a readable before / after ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_audit_log_shows_chinese_labels_and_before_after(client, cast):
+    from beian.core.audit import audit as write_audit
+    from beian.core.choices import AuditEventType as Event
+
+    write_audit(
+        event=Event.UPDATE,
+        actor=cast.school_admin,
+        obj=cast.cs_account,
+        detail={"changes": {"status": ["active", "suspended"], "verified": [False, True]}},
+    )
+    client.force_login(cast.auditor)
+    page = client.get(reverse("core:audit_list")).content.decode()
+    assert "新媒体账号" in page or "媒体平台账号" in page  # the model's verbose name
+    assert "registry.MediaAccount" not in page
+    assert "账号状态" in page or "状态" in page
+    assert "旧值" in page and "新值" in page
+    assert "beian-diff-old" in page and "→" in page
+    assert "是" in page and "否" in page
+    assert '"status"' not in page and "&quot;status&quot;" not in page  # no raw JSON
+
+
+@pytest.mark.django_db
+def test_audit_detail_keys_and_choices_are_in_chinese(cast):
+    from beian.core.audit_views import _label, _value
+    from beian.registry.models import MediaAccount
+
+    assert _label(MediaAccount, "name") == str(MediaAccount._meta.get_field("name").verbose_name)
+    assert _label(None, "team") == "管理队伍"
+    assert _value(None, "role", "school_admin") != "school_admin"
+    assert _value(None, "reported_late", True) == "是"
+    assert _value(None, "anything", None) == "—"
+
+
+@pytest.mark.django_db
+def test_personal_data_in_the_log_stays_masked(client, cast):
+    from beian.orgs import services as orgs
+
+    orgs.person_update(actor=cast.school_admin, person=cast.cs_head, data={"mobile": "13700009999"})
+    client.force_login(cast.auditor)
+    page = client.get(reverse("core:audit_list")).content.decode()
+    assert "13700009999" not in page and "13812341234" not in page
+    assert "手机" in page
