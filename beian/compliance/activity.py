@@ -1,4 +1,4 @@
-"""Activity: when did an account last post? (PRODUCT §9)
+"""Activity: when did an account last post? (docs/compliance.md, Activity)
 
 Every date is a claim written through the registry's one write path,
 `beian.registry.activity` (evidence row per source with its worth, the account's summary
