@@ -1,4 +1,4 @@
-"""Activity evidence: the one write path for an account's last post date (PRODUCT §9).
+"""Activity evidence: the one write path for an account's last post date (docs/compliance.md#activity).
 
 Dates come from four sources, each with a default worth (`ActivityWorth`):
 
