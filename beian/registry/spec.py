@@ -20,7 +20,7 @@ from .choices import Tier
 
 
 def derive_tier(*, unit_kind: str, is_personal: bool = False) -> int:
-    """The tier (分级) an account takes from its owning unit (PRODUCT "Tiers"): the school's
+    """The tier (分级) an account takes from its owning unit (docs/requirements.md#tiers): the school's
     own accounts 一级; colleges, departments, directly affiliated units and school-level
     student organisations 二级; everything below them, and accounts opened in a personal
     capacity, 三级. An admin may override it with a reason (stored on the account)."""
