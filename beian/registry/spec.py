@@ -20,10 +20,10 @@ from .choices import Tier
 
 
 def derive_tier(*, unit_kind: str, is_personal: bool = False) -> int:
-    """The tier (分级) an account takes from its owning unit (docs/requirements.md#tiers): the school's
-    own accounts 一级; colleges, departments, directly affiliated units and school-level
-    student organisations 二级; everything below them, and accounts opened in a personal
-    capacity, 三级. An admin may override it with a reason (stored on the account)."""
+    """The tier (分级) an account takes from its owning unit (docs/requirements.md#tiers):
+    the school's own accounts 一级; colleges, departments, directly affiliated units and
+    school-level student organisations 二级; everything below them, and accounts opened in a
+    personal capacity, 三级. An admin may override it with a reason (stored on the account)."""
     if is_personal:
         return Tier.THREE
     return TIER_BY_UNIT_KIND.get(unit_kind, DEFAULT_TIER)
