@@ -1,4 +1,4 @@
-"""Name guard (PRODUCT §8): does an account name belong to the school, use the school's
+"""Name guard (docs/nameguard.md): does an account name belong to the school, use the school's
 name, imitate it, or have nothing to do with it? And on what evidence?
 
 The business rules, from the seed notices (000: "不得冠以“湖南女子学院”、“湖南女院”、
