@@ -1,5 +1,5 @@
-"""The name guard (PRODUCT §8): a labelled set of account names for nine schools (precision
-and recall per class), and the rules one by one, with the evidence of each verdict."""
+"""The name guard (docs/nameguard.md): a labelled set of account names for nine schools
+(precision and recall per class), and the rules one by one, with the evidence of each verdict."""
 
 import json
 import re
