@@ -1,6 +1,6 @@
 """Name guard: how right it is on the labelled set, and how fast.
 
-1. Precision and recall per class (PRODUCT §8: official, uses_name, imitates, unrelated)
+1. Precision and recall per class (docs/nameguard.md: official, uses_name, imitates, unrelated)
    on the labelled account names of beian/compliance/tests/names_labelled.tsv (schools in
    names_schools.json), overall and per school, next to the targets: official exact,
    uses_name and imitates at least 0.95, unrelated at least 0.95.
