@@ -461,7 +461,7 @@ class ActivityUnknown(Rule):
     )
     severity = Severity.INFO
     target = TargetKind.ACCOUNT
-    source = "PRODUCT §9（无发布记录为“未知”，不是僵尸号）"
+    source = "docs/compliance.md#activity（无发布记录为“未知”，不是僵尸号）"
 
     def evaluate(self, ctx, chunk):
         rows = list(
