@@ -460,9 +460,9 @@ class GroupMember(TeamMember):
 
 
 class ActivityEvidence(models.Model):
-    """What one source says about when an account last posted (PRODUCT §9): the date, the
-    source (operator's report, annual inspection, feed, import column), how much it is
-    worth, who recorded it and when. One row per account and source: a source's new claim
+    """What one source says about when an account last posted (docs/compliance.md#activity):
+    the date, the source (operator's report, annual inspection, feed, import column), how
+    much it is worth, who recorded it and when. One row per account and source: a source's new claim
     replaces its previous one (a correction); the account's `last_post_date` and
     `last_post_source` summarise the rows (the newest date; on the same date the stronger
     source). Written only by `beian.registry.activity`."""
