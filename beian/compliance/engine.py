@@ -120,9 +120,27 @@ def records_changed(
     """The hook for writers of the registry: call it inside the write's transaction; the
     records are re-checked once the transaction has committed (never for a rollback)."""
     accounts, groups, people = list(accounts), list(groups), list(people)
+    if len(accounts) + len(groups) > INLINE_RECHECK_MAX:
+        # A bulk write (a sheet of 100,000 groups): re-checked on the task queue once the
+        # transaction has committed, so that the import answers without waiting for it.
+        transaction.on_commit(
+            lambda: _queue_recheck(accounts=accounts, groups=groups, people=people), robust=True
+        )
+        return
     transaction.on_commit(
         lambda: _scan_quietly(accounts=accounts, groups=groups, people=people), robust=True
     )
+
+
+def _queue_recheck(**kwargs) -> None:
+    from .tasks import recheck_records_task
+
+    recheck_records_task(**kwargs)
+
+
+#: Up to this many changed records are re-checked right after the commit, in the request;
+#: more (bulk imports) on the task queue.
+INLINE_RECHECK_MAX = 5_000
 
 
 def _scan_quietly(**kwargs) -> None:

@@ -6,7 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from .activity import poll_feeds
-from .engine import scan_all
+from .engine import _scan_quietly, scan_all
 
 
 @db_periodic_task(crontab(hour="2", minute="30"))
@@ -24,6 +24,13 @@ def scan_all_task(actor_id=None):
 
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     scan_all(actor=actor)
+
+
+@db_task()
+def recheck_records_task(accounts=(), groups=(), people=()):
+    """Records a bulk write changed (an import of thousands of rows), re-checked after its
+    commit (`engine.records_changed`)."""
+    _scan_quietly(accounts=accounts, groups=groups, people=people)
 
 
 @db_periodic_task(crontab(minute="15"))
