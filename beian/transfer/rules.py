@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from beian.core.validators import validate_qq
-from beian.registry import services
+from beian.registry import services, spec
 from beian.registry.forms import MAX_AUDIENCE
 from beian.registry.models import ChatGroup, MediaAccount
 
@@ -142,36 +142,7 @@ def account_errors(values: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-#: Fields a chat group import may write, with their labels (for diffs and messages).
-GROUP_LABELS = {
-    name: str(ChatGroup._meta.get_field(name).verbose_name)
-    for name in (
-        "platform",
-        "name",
-        "group_number",
-        "purpose",
-        "owner_unit",
-        "creator",
-        "member_count",
-        "has_outside_members",
-        "outside_member_count",
-        "created_month",
-        "status",
-    )
-}
-ACCOUNT_LABELS = {
-    name: str(MediaAccount._meta.get_field(name).verbose_name)
-    for name in (
-        "platform",
-        "name",
-        "external_id",
-        "owner_unit",
-        "tier",
-        "created_month",
-        "verified",
-        "verified_month",
-        "audience",
-        "update_frequency",
-        "status",
-    )
-}
+#: Fields an import may write, with their labels (for diffs and messages): the fields the
+#: registry's specification marks as carried by the seed sheets (`registry.spec`).
+GROUP_LABELS = spec.labels(ChatGroup, spec.GROUP_SPEC)
+ACCOUNT_LABELS = spec.labels(MediaAccount, spec.ACCOUNT_SPEC)
