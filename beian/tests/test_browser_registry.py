@@ -22,7 +22,10 @@ def test_unit_admin_registers_finds_and_reads_history(page, screenshot):
     page.select_option("#id_owner_unit", value=str(cast.cs.pk))
     page.fill("#id_created_month", "2021-09")
     page.select_option("#id_team-0-role", value="first_responsible")
-    page.select_option("#id_team-0-person", value=str(cast.cs_head.pk))
+    # the person is picked by typing part of the name and choosing a suggestion
+    page.fill("#id_team-0-person", "张书")
+    page.locator(f'[data-person-id="{cast.cs_head.pk}"]').click()
+    assert page.locator("input[name='team-0-person']").input_value() == str(cast.cs_head.pk)
     page.click("form button[type=submit].btn-primary")
     page.wait_for_load_state("networkidle")
 
