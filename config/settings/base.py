@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "beian.filings",
     "beian.compliance",
     "beian.transfer",
+    "beian.campaigns",
     "beian.api",
     "beian.dashboard",
 ]
