@@ -267,8 +267,8 @@ def test_every_policy_key_is_read_outside_the_loader():
 def test_the_search_finds_reads_of_each_kind():
     found = reads_in_code()
     # a plain attribute path in a rule
-    assert "compliance/rules.py" in found[("team", "first_responsible_must_be_cadre")]
-    assert "compliance/rules.py" in found[("filing", "groups_require_filing")]
+    assert "compliance/rules/team.py" in found[("team", "first_responsible_must_be_cadre")]
+    assert "compliance/rules/groups.py" in found[("filing", "groups_require_filing")]
     # a method of the section that reads the key
     assert "filings/services.py" in found[("filing", "tier3_inform_school")]
     # a getattr over the chain

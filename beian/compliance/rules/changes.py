@@ -2,7 +2,7 @@
 account seen in the registry's history that no change report covers, and change reports
 that came in late.
 
-Both read the filings app's models (`Filing`, its events), which sits beside compliance in
+Both read the filings app's models (`Filing`, its events); filings sits below compliance in
 the layers (docs/architecture.md). They import them inside the rule functions, never at
 module import, so that importing `beian.compliance` does not import `beian.filings`.
 
@@ -42,8 +42,9 @@ from django.utils.translation import gettext_lazy as _
 from beian.registry.choices import AccountStatus, FilingState, TeamRole
 from beian.registry.models import AccountMember, MediaAccount
 
-from .choices import Severity, TargetKind
-from .rules import RESPONSIBLE_ROLES, ROLE_LABELS, Breach, Rule, evidence, live_accounts, register
+from ..choices import Severity, TargetKind
+from .base import Breach, Rule, evidence, register
+from .common import RESPONSIBLE_ROLES, ROLE_LABELS, live_accounts
 
 #: How far back the registry's history is read. A change older than this is no longer
 #: reported (its finding resolves): keeps every scan bounded.
