@@ -260,11 +260,11 @@ def main() -> None:
     # the imported groups is queued at commit and timed on its own below.
     from huey.contrib.djhuey import HUEY
 
-    from beian.compliance import engine
+    from beian.compliance import engine, recheck
 
     HUEY.immediate = False
     queued: list[dict] = []
-    engine._queue_recheck = lambda **kw: queued.append(kw)
+    recheck._queue_recheck = lambda **kw: queued.append(kw)
 
     services._read = timed("read (isolated parser)", services._read)
     Importer.plan = timed("parse + validate + match", Importer.plan)

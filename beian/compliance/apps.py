@@ -22,7 +22,7 @@ def _recheck_after_commit(*, accounts=(), groups=(), people=(), units=()) -> Non
     from beian.orgs.models import Unit
     from beian.registry.models import MediaAccount
 
-    from .engine import records_changed
+    from .recheck import records_changed
 
     accounts = list(accounts)
     if units:

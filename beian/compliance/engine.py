@@ -13,9 +13,9 @@ Work is done per rule and per chunk of records (a primary-key range of `CHUNK_SI
 full scan), with a fixed number of queries per chunk: memory stays bounded and the number
 of queries does not grow with the number of records in a chunk.
 
-Entry points: `scan_all()` (nightly, `manage.py scan`, the "scan now" button),
-`scan_records(accounts=…, groups=…, people=…)` (after records were saved) and
-`records_changed(...)`, the hook the registry calls inside its write transactions.
+Entry points: `scan_all()` (nightly, `manage.py scan`, the "scan now" button) and
+`scan_records(accounts=…, groups=…, people=…)` (after records were saved, through
+`recheck.records_changed`, the listener of the registry's write hook).
 """
 
 from __future__ import annotations
@@ -114,36 +114,7 @@ def scan_records(
     return _scan(rules=rules, accounts=sorted(accounts), groups=sorted(groups), now=now)
 
 
-def records_changed(
-    *, accounts: Iterable[int] = (), groups: Iterable[int] = (), people: Iterable[int] = ()
-) -> None:
-    """The hook for writers of the registry: call it inside the write's transaction; the
-    records are re-checked once the transaction has committed (never for a rollback)."""
-    accounts, groups, people = list(accounts), list(groups), list(people)
-    if len(accounts) + len(groups) > INLINE_RECHECK_MAX:
-        # A bulk write (a sheet of 100,000 groups): re-checked on the task queue once the
-        # transaction has committed, so that the import answers without waiting for it.
-        transaction.on_commit(
-            lambda: _queue_recheck(accounts=accounts, groups=groups, people=people), robust=True
-        )
-        return
-    transaction.on_commit(
-        lambda: _scan_quietly(accounts=accounts, groups=groups, people=people), robust=True
-    )
-
-
-def _queue_recheck(**kwargs) -> None:
-    from .tasks import recheck_records_task
-
-    recheck_records_task(**kwargs)
-
-
-#: Up to this many changed records are re-checked right after the commit, in the request;
-#: more (bulk imports) on the task queue.
-INLINE_RECHECK_MAX = 5_000
-
-
-def _scan_quietly(**kwargs) -> None:
+def scan_quietly(**kwargs) -> None:
     """A failed re-check must not fail the user's save: it is logged, and the nightly scan
     catches up."""
     try:

@@ -6,7 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from .activity import poll_feeds
-from .engine import _scan_quietly, scan_all
+from .engine import scan_all, scan_quietly
 
 
 @db_periodic_task(crontab(hour="2", minute="30"))
@@ -29,8 +29,8 @@ def scan_all_task(actor_id=None):
 @db_task()
 def recheck_records_task(accounts=(), groups=(), people=()):
     """Records a bulk write changed (an import of thousands of rows), re-checked after its
-    commit (`engine.records_changed`)."""
-    _scan_quietly(accounts=accounts, groups=groups, people=people)
+    commit (`recheck.records_changed`)."""
+    scan_quietly(accounts=accounts, groups=groups, people=people)
 
 
 @db_periodic_task(crontab(minute="15"))

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beian.compliance import engine, services
-from beian.compliance.engine import records_changed, scan_all, scan_records
+from beian.compliance.engine import scan_all, scan_records
 from beian.compliance.models import Finding, ScanRun
+from beian.compliance.recheck import records_changed
 from beian.core.audit import AuditEvent
 from beian.core.policy import Policy
 from beian.orgs.choices import PersonStatus

@@ -60,10 +60,10 @@ def test_nothing_is_rechecked_for_an_import_that_is_refused(
 def test_a_large_import_is_rechecked_on_the_task_queue(
     cast, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from beian.compliance import engine, tasks
+    from beian.compliance import engine, recheck, tasks
 
     queued = []
-    monkeypatch.setattr(engine, "INLINE_RECHECK_MAX", 1)
+    monkeypatch.setattr(recheck, "INLINE_RECHECK_MAX", 1)
     monkeypatch.setattr(tasks, "recheck_records_task", lambda **kw: queued.append(kw))
     with django_capture_on_commit_callbacks(execute=True):
         commit(cast.school_admin, "groups", xlsx(GROUP_HEADER, ROWS))
@@ -71,6 +71,6 @@ def test_a_large_import_is_rechecked_on_the_task_queue(
     assert sorted(job["groups"]) == sorted(ChatGroup.objects.filter(
         name__in=["计院2025级新生群", "计院小群"]).values_list("pk", flat=True))  # fmt: skip
     assert not Finding.objects.exists()  # not in the request: the queue's worker runs it
-    tasks._scan_quietly(**job)
+    engine.scan_quietly(**job)
     big = ChatGroup.objects.get(name="计院2025级新生群")
     assert Finding.objects.filter(group=big, rule="group_unregistered", state="open").exists()
