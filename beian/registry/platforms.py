@@ -334,10 +334,13 @@ def spellings(platform) -> list[str]:
 def platforms_spelled(text: str, *, for_groups: bool) -> list[int]:
     """Ids of the platforms of that kind that `text` is a spelling of ("B站" → 哔哩哔哩),
     compared in `match_key` form; [] for anything else."""
+    from django.apps import apps
+
     from beian.core.sheets.normalize import match_key
 
-    from .models import Platform
-
+    # Looked up through the app registry: the models import this module (their search
+    # reads `platforms_spelled`), so this module does not import them back.
+    Platform = apps.get_model("registry", "Platform")  # noqa: N806
     key = match_key(text)
     if not key:
         return []
