@@ -264,12 +264,6 @@ class AccountForm(RecordForm):
     def rule_errors(self):
         return services.account_rule_errors(self.instance)
 
-    def service_data(self) -> dict:
-        data = super().service_data()
-        if "last_post_date" in self.changed_data and data.get("last_post_date"):
-            data["last_post_source"] = "operator"
-        return data
-
 
 class GroupForm(RecordForm):
     manager_fields = services.GROUP_MANAGER_FIELDS

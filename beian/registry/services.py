@@ -33,8 +33,9 @@ from beian.core.choices import AuditEventType
 from beian.core.hooks import records_changed
 from beian.orgs.models import Person, Unit
 
+from .activity import account_activity_record
 from .authority import Authority, ClosingNeedsApproval, account_closing_chain
-from .choices import AccountStatus, FilingState, GroupStatus, TeamRole, Tier
+from .choices import AccountStatus, ActivitySource, FilingState, GroupStatus, TeamRole, Tier
 from .models import AccountMember, ChatGroup, GroupMember, MediaAccount
 from .selectors import record_team, selectable_people
 from .spec import (
@@ -146,6 +147,7 @@ def account_create(
     if data.get("status") == AccountStatus.CLOSED:
         raise ValidationError({"status": _("新登记的账号不能是已注销状态")})
 
+    posted_on = _pop_last_post(data)
     account = MediaAccount(created_by=created_by or actor)
     _assign(account, data)
     account.tier = _derived(account)
@@ -157,7 +159,7 @@ def account_create(
         account.tier, account.tier_override_reason = int(tier), reason
     _validate(account, account_rule_errors, authority=authority)
     _save_audited(account, AccountMember, team, actor, fields=_ACCOUNT_AUDITED, authority=authority)
-    return account
+    return _report_last_post(actor, account, posted_on)
 
 
 @transaction.atomic
@@ -186,6 +188,7 @@ def account_update(
         raise ValidationError(_("已注销的账号不能修改"))
     if data.get("status") == AccountStatus.CLOSED:
         raise ValidationError({"status": _("请使用“注销”操作注销账号")})
+    posted_on = _pop_last_post(data)
     before = _audited_state(account, _ACCOUNT_AUDITED)
     old_unit_id, old_derived = account.owner_unit_id, _derived(account)
 
@@ -213,7 +216,26 @@ def account_update(
         before=before,
         authority=authority,
     )
-    return account
+    return _report_last_post(actor, account, posted_on)
+
+
+def _pop_last_post(data: dict):
+    """A last post date typed in the account form is an operator's activity claim: it is
+    recorded through the activity evidence (registry/activity.py), never written over the
+    summary directly, so a typed date cannot erase a stronger source's claim."""
+    data.pop("last_post_source", None)
+    return data.pop("last_post_date", None)
+
+
+def _report_last_post(actor, account: MediaAccount, posted_on):
+    if posted_on is None or posted_on == account.last_post_date:
+        return account
+    try:
+        return account_activity_record(
+            actor=actor, account=account, on=posted_on, source=ActivitySource.OPERATOR
+        )
+    except ValidationError as exc:
+        raise ValidationError({"last_post_date": exc.messages}) from exc
 
 
 @transaction.atomic

@@ -281,3 +281,30 @@ def test_bulk_queries_do_not_grow_with_the_accounts(cast):
     with CaptureQueriesContext(connection) as large:
         write(many, date(2025, 6, 1))
     assert len(small) == len(large)
+
+
+# --- the account form's date ------------------------------------------------------------------
+
+
+def test_a_date_typed_in_the_account_form_is_an_operator_claim(cast):
+    from beian.registry.services import account_update
+
+    account = make_account("计院新闻", unit=cast.cs)
+    record(cast, account, date(2025, 6, 20), "feed")
+    account_update(
+        actor=cast.cs_unit_admin, account=account, data={"last_post_date": date(2025, 6, 1)}
+    )
+    # the operator's earlier date is kept as its own claim; the feed's newer one still leads
+    assert claims(account)["operator"] == (date(2025, 6, 1), ActivityWorth.REPORTED)
+    assert summary(account) == (date(2025, 6, 20), "feed")
+
+    account_update(
+        actor=cast.cs_unit_admin, account=account, data={"last_post_date": date(2025, 6, 25)}
+    )
+    assert summary(account) == (date(2025, 6, 25), "operator")
+
+    with pytest.raises(ValidationError) as exc:
+        account_update(
+            actor=cast.cs_unit_admin, account=account, data={"last_post_date": date(2025, 7, 2)}
+        )
+    assert "last_post_date" in exc.value.message_dict
