@@ -612,7 +612,7 @@ def test_a_failure_after_the_transition_rolls_back_audit_and_timeline(cast, deci
         raise RuntimeError("disk full")
 
     # notify() is the last thing each decision does, after its event and audit rows.
-    monkeypatch.setattr(services, "notify", boom)
+    monkeypatch.setattr(services.decisions, "notify", boom)
     with pytest.raises(RuntimeError):
         services.filing_decide(
             filing=filing, actor=cast.lit_unit_admin, decision=decision, comment="意见"
@@ -631,7 +631,7 @@ def test_a_failure_while_registering_rolls_back_the_number(cast, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_account_team", boom)
+    monkeypatch.setattr(services.records, "_account_team", boom)
     with pytest.raises(RuntimeError):
         services.filing_approve(filing=filing, actor=cast.leader)
     filing.refresh_from_db()
