@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from beian.core.policy import APPROVER_STEPS, Policy
 from beian.orgs.choices import SECOND_LEVEL_KINDS, UnitKind
 from beian.orgs.models import Unit
+from beian.registry.authority import closing_chain
 from beian.users.choices import Role
 from beian.users.models import User
 
@@ -93,13 +94,6 @@ def second_level_unit(unit: Unit) -> Unit | None:
 
 
 # --- chains ------------------------------------------------------------------------------
-
-
-def closing_chain(filing_chain: tuple[str, ...]) -> tuple[str, ...]:
-    """A closing passes the offices that approve the record's filing, except the school
-    leader (who approves openings): closing a tier-2 account needs the unit and 宣传部."""
-    chain = tuple(step for step in filing_chain if step != "leader")
-    return chain or filing_chain
 
 
 def chain_for(
