@@ -270,7 +270,7 @@ def test_the_search_finds_reads_of_each_kind():
     assert "compliance/rules/team.py" in found[("team", "first_responsible_must_be_cadre")]
     assert "compliance/rules/groups.py" in found[("filing", "groups_require_filing")]
     # a method of the section that reads the key
-    assert "filings/services.py" in found[("filing", "tier3_inform_school")]
+    assert "filings/services/submission.py" in found[("filing", "tier3_inform_school")]
     # a getattr over the chain
     assert found[("filing", "chain", "tier1")]
     # a Policy method whose section object is read whole
