@@ -97,11 +97,12 @@ class Change:
 class RowResult:
     """One data row of the sheet and what the import does with it. `changes` of a new
     record are described only when asked for (`describe`), so that a 100,000-row import
-    does not keep 600,000 change objects it will never show."""
+    does not keep 600,000 change objects it will never show; its lists of messages and new
+    people are made when the first one is added (most rows have none)."""
 
     __slots__ = (
-        "number", "status", "label", "unit", "_changes", "describe", "messages",
-        "new_people", "record_id", "action",
+        "number", "status", "label", "unit", "_changes", "describe", "_messages",
+        "_new_people", "record_id", "action",
     )  # fmt: skip
 
     def __init__(
@@ -121,10 +122,30 @@ class RowResult:
         self.unit = unit
         self._changes = changes
         self.describe = None  # a callable returning the changes, for new records
-        self.messages = messages if messages is not None else []
-        self.new_people = new_people if new_people is not None else []
+        self._messages = messages or None
+        self._new_people = new_people or None
         self.record_id = record_id
         self.action: Any = None  # what the commit writes; not serialised
+
+    @property
+    def messages(self) -> list[Message]:
+        if self._messages is None:
+            self._messages = []
+        return self._messages
+
+    @messages.setter
+    def messages(self, value: list[Message]) -> None:
+        self._messages = value
+
+    @property
+    def new_people(self) -> list[str]:
+        if self._new_people is None:
+            self._new_people = []
+        return self._new_people
+
+    @new_people.setter
+    def new_people(self, value: list[str]) -> None:
+        self._new_people = value
 
     @property
     def changes(self) -> list[Change]:
@@ -138,17 +159,17 @@ class RowResult:
 
     @property
     def errors(self) -> list[Message]:
-        return [m for m in self.messages if m.level == ERROR]
+        return [m for m in self._messages or () if m.level == ERROR]
 
     @property
     def warnings(self) -> list[Message]:
-        return [m for m in self.messages if m.level == WARNING]
+        return [m for m in self._messages or () if m.level == WARNING]
 
     @property
     def has_errors(self) -> bool:
-        if not self.messages:
+        if not self._messages:
             return False
-        return any(m.level == ERROR for m in self.messages)
+        return any(m.level == ERROR for m in self._messages)
 
     @property
     def status_label(self) -> str:
@@ -159,8 +180,8 @@ class RowResult:
         fingerprint differs from the one the user saw in the preview."""
         parts = [str(self.number), self.status.value, str(self.record_id or "")]
         parts += [f"{c.field}\x1f{c.old}\x1f{c.new}" for c in self.changes]
-        parts += [f"{m.level}\x1f{m.message}" for m in self.messages]
-        parts += self.new_people
+        parts += [f"{m.level}\x1f{m.message}" for m in self._messages or ()]
+        parts += self._new_people or ()
         return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=8).hexdigest()
 
     def as_dict(self) -> dict[str, Any]:
@@ -174,7 +195,7 @@ class RowResult:
             "changes": [c.as_dict() for c in self.changes],
             "errors": [m.as_dict() for m in self.errors],
             "warnings": [m.as_dict() for m in self.warnings],
-            "new_people": list(self.new_people),
+            "new_people": list(self._new_people or ()),
         }
 
     @classmethod
@@ -221,7 +242,12 @@ class ImportPlan:
         counts["warning"] = warned
         counts["total"] = len(self.rows)
         counts["new_people"] = len(
-            {name for row in self.rows if row.status is not Status.ERROR for name in row.new_people}
+            {
+                name
+                for row in self.rows
+                if row.status is not Status.ERROR
+                for name in row._new_people or ()
+            }
         )
         return counts
 

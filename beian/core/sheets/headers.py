@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -422,6 +422,32 @@ def extract_table(
     exporters through `neutralize` gets its original value back (`unneutralize`)."""
     if header is None:
         header = find_header(sheet, layout)
+    keys = list(header.columns)
+    rows = [
+        Row(number=number, values=dict(zip(keys, values, strict=True)), filled=filled)
+        for number, values, filled in iter_table_values(sheet, layout, header, unquote=unquote)
+    ]
+    return Table(
+        sheet=sheet.name,
+        header_rows=header.rows,
+        columns=dict(header.columns),
+        rows=rows,
+        warnings=list(header.warnings),
+    )
+
+
+def iter_table_values(
+    sheet: Sheet,
+    layout: Layout,
+    header: HeaderMatch,
+    *,
+    unquote: bool = True,
+    release: bool = False,
+) -> Iterator[tuple[int, list[Any], frozenset[str]]]:
+    """The data rows under the header one at a time, as `extract_table` keeps them:
+    (sheet row number, values in the order of `header.columns`, keys filled down). With
+    `release`, each raw row is dropped from `sheet.rows` once read, so that a large sheet
+    is never held twice (the caller consumes the sheet)."""
     columns = header.columns
     keys = list(columns)
     indexes = [columns[key].index for key in keys]
@@ -432,12 +458,12 @@ def extract_table(
     serials = len(keys) - len(content)
     needed = max(indexes, default=-1) + 1
     last: list[Any] = [None] * len(keys)
-    rows: list[Row] = []
-    append = rows.append
-    warnings = list(header.warnings)
+    source = sheet.rows
     start = header.rows[-1]  # 0-based index of the first row under the header
-    for index in range(start, len(sheet.rows)):
-        raw = sheet.rows[index]
+    for index in range(start, len(source)):
+        raw = source[index]
+        if release:
+            source[index] = None
         if not raw:
             continue
         if len(raw) >= needed:
@@ -482,14 +508,7 @@ def extract_table(
                     last[i] = values[i]
             if done:
                 filled = frozenset(done)
-        append(Row(number=index + 1, values=dict(zip(keys, values, strict=True)), filled=filled))
-    return Table(
-        sheet=sheet.name,
-        header_rows=header.rows,
-        columns=dict(columns),
-        rows=rows,
-        warnings=warnings,
-    )
+        yield index + 1, values, filled
 
 
 def _clean_cell(value: str, unquote: bool) -> str | None:

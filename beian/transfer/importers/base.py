@@ -29,7 +29,7 @@ from beian.core.sheets import (
     parse_year_month,
 )
 from beian.core.sheets.errors import show_value
-from beian.core.sheets.headers import extract_table
+from beian.core.sheets.headers import HeaderMatch, extract_table, iter_table_values
 from beian.orgs.choices import PersonStatus
 from beian.orgs.models import Person, Unit
 from beian.registry.authority import Authority
@@ -75,26 +75,42 @@ class Record:
 
 class Cells:
     """The cells of one row, read through normalisers; errors and warnings land on the
-    row's result at their cell (sheet, row, column letter, header, value)."""
+    row's result at their cell (sheet, row, column letter, header, value). The values are
+    the row's list in the order of the table's columns (`positions`: key → index), not a
+    dict per row."""
 
-    __slots__ = ("importer", "table", "row", "result")
+    __slots__ = ("importer", "table", "number", "values", "positions", "result")
 
-    def __init__(self, importer: Importer, table: Table, row, result: RowResult):
+    def __init__(
+        self,
+        importer: Importer,
+        table: Table,
+        number: int,
+        values: list[Any],
+        positions: dict[str, int],
+        result: RowResult,
+    ):
         self.importer = importer
         self.table = table
-        self.row = row
+        self.number = number
+        self.values = values
+        self.positions = positions
         self.result = result
 
     def has(self, key: str) -> bool:
-        return key in self.table.columns
+        return key in self.positions
 
     def raw(self, key: str) -> Any:
-        return self.row.values.get(key)
+        position = self.positions.get(key)
+        return None if position is None else self.values[position]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(zip(self.positions, self.values, strict=True))
 
     def get(self, key: str, parser: Callable[..., Any] | None = None) -> Any:
         """The cell's clean value: None when blank, INVALID when refused. Results are
         remembered per distinct value (units, platforms, dates recur thousands of times)."""
-        value = self.row.values.get(key)
+        value = self.raw(key)
         if value is None or parser is None:
             return value
         memo = self.importer.memo
@@ -115,7 +131,7 @@ class Cells:
 
     def text(self, key: str) -> str | None:
         """A text cell, cleaned (`clean_text`); None when blank."""
-        value = self.row.values.get(key)
+        value = self.raw(key)
         if value is None:
             return None
         return clean_text(value) or None
@@ -123,7 +139,7 @@ class Cells:
     def _message(self, level: str, key: str | None, text: str, value: Any) -> Message:
         column = self.table.columns.get(key) if key else None
         if key is not None and value is None:
-            value = self.row.values.get(key)
+            value = self.raw(key)
         header = column.header if column else ""
         if key and not column:
             spec_column = self.importer.spec.layout.by_key.get(key)
@@ -132,7 +148,7 @@ class Cells:
             level=level,
             text=text,
             sheet=self.table.sheet,
-            row=self.row.number,
+            row=self.number,
             column=column.letter if column else "",
             header=header,
             value=shown(value) if value is not None else "",
@@ -179,7 +195,12 @@ class Importer:
     # --- the sheet -----------------------------------------------------------------------
 
     def choose(self, sheets) -> tuple[SheetSpec, Table]:
-        """The layout and sheet whose header matches best (ties: the first layout)."""
+        """The layout and sheet whose header matches best (ties: the first layout), with
+        all its rows extracted."""
+        spec, sheet, header = self._choose(sheets)
+        return spec, extract_table(sheet, spec.layout, header)
+
+    def _choose(self, sheets) -> tuple[SheetSpec, Any, HeaderMatch]:
         best: tuple[int, int, SheetSpec, Any, Any] | None = None
         first_error: SheetError | None = None
         for sheet in sheets:
@@ -203,7 +224,7 @@ class Importer:
         if best is None:
             raise first_error or SheetError("文件中没有可读取的工作表")
         _, _, spec, sheet, header = best
-        return spec, extract_table(sheet, spec.layout, header)
+        return spec, sheet, header
 
     # --- planning ------------------------------------------------------------------------
 
@@ -225,23 +246,34 @@ class Importer:
         file_format: str,
         drop: Iterable[int] = (),
     ) -> ImportPlan:
-        self.spec, table = self.choose(sheets)
+        self.spec, sheet, header = self._choose(sheets)
+        # The rows are read one at a time and each raw row is released once read: the
+        # sheet is never held twice (see `iter_table_values`).
+        table = Table(
+            sheet=sheet.name,
+            header_rows=header.rows,
+            columns=dict(header.columns),
+            rows=[],
+            warnings=list(header.warnings),
+        )
+        positions = {key: index for index, key in enumerate(header.columns)}
         self.load()
         drop = frozenset(drop)
         results: list[RowResult] = []
         parsed: list[tuple[RowResult, dict[str, Any], Cells]] = []
-        for row in table.rows:
-            result = RowResult(number=row.number)
+        rows = iter_table_values(sheet, self.spec.layout, header, release=True)
+        for number, raw, _filled in rows:
+            result = RowResult(number=number)
             results.append(result)
-            if row.number in drop:
+            if number in drop:
                 result.status = Status.DROPPED
                 continue
-            cells = Cells(self, table, row, result)
+            cells = Cells(self, table, number, raw, positions, result)
             values = self.parse(cells)
             if values is None or result.has_errors:
                 result.status = Status.ERROR
                 if not result.label:
-                    self._raw_label(result, row.values)
+                    self._raw_label(result, cells.as_dict())
                 continue
             parsed.append((result, values, cells))
         self._mark_duplicates(parsed)

@@ -107,7 +107,7 @@ class GroupImporter(Importer):
         has_outsiders = cells.get("has_outsiders", parse_bool)
         created = cells.get("created", parse_month)
         remark = cells.text("remark") or ""
-        if cells.result.messages and cells.result.has_errors:
+        if cells.result.has_errors:
             return None
         creator, mobile = self.person(
             cells, "creator", "creator_phone", unit_id=unit_id, kind=PersonKind.STAFF

@@ -104,7 +104,7 @@ class UnitImporter(Importer):
             "code": code,
             "head": cells.text("head"),
             "is_active": cells.get("active", parse_active),
-            "row": cells.row.number,
+            "row": cells.number,
             "pk": None,
         }
         if cells.result.has_errors or any(v is INVALID for v in values.values()):
