@@ -11,6 +11,7 @@ urlpatterns = [
     path("filings/", include("beian.filings.urls")),
     path("compliance/", include("beian.compliance.urls")),
     path("transfer/", include("beian.transfer.urls")),
+    path("campaigns/", include("beian.campaigns.urls")),
     path("api/", include("beian.api.urls")),
     path("audit/", include("beian.core.urls")),
     path("django-admin/", admin.site.urls),

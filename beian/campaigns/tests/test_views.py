@@ -1,0 +1,128 @@
+"""The campaign pages as people use them: the school creates and opens a round; a unit
+admin confirms with htmx, answers the checklist, uploads the scan and submits; the school
+returns; the notice's Markdown is rendered without running any HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from beian.campaigns import services
+from beian.campaigns.choices import ItemAction, TaskState
+from beian.campaigns.models import Campaign, CampaignTask
+
+PDF = b"%PDF-1.4\n" + b"0" * 64
+
+
+@pytest.fixture(autouse=True)
+def _setup(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(dt.datetime(2026, 4, 4, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def test_the_school_creates_and_opens_a_round(client, cast):
+    client.force_login(cast.school_admin)
+    response = client.post(
+        reverse("campaigns:campaign_create"),
+        {
+            "kind": "inventory",
+            "title": "新媒体清查",
+            "notice": "请于7月30日前报送。<script>alert(1)</script> [x](javascript:alert(1))",
+            "scope": "both",
+            "deadline": "2026-07-30",
+            "sheets": ["accounts-hnwu", "groups-pdsu"],
+            "checklist": "已落实三审三校\n有专人负责评论区（选答）",
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert [(i.text, i.required) for i in campaign.checklist.all()] == [
+        ("已落实三审三校", True),
+        ("有专人负责评论区", False),
+    ]
+    page = client.get(reverse("campaigns:campaign_detail", args=[campaign.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page
+    client.post(reverse("campaigns:campaign_open", args=[campaign.pk]))
+    assert campaign.tasks.count() == 4
+
+
+def test_bad_dates_are_refused_with_the_field_named(client, cast):
+    client.force_login(cast.school_admin)
+    response = client.post(
+        reverse("campaigns:campaign_create"),
+        {
+            "kind": "inventory",
+            "title": "清查",
+            "scope": "both",
+            "opens_on": "2026-08-01",
+            "deadline": "2026-07-30",
+        },
+    )
+    assert response.status_code == 200
+    assert "开始日期（2026-08-01）不能晚于截止日期（2026-07-30）" in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_a_unit_admin_answers_the_task(client, cast):
+    campaign = services.campaign_create(
+        actor=cast.school_admin,
+        owner_unit=cast.school,
+        data={"title": "清查", "deadline": dt.date(2026, 7, 30), "sheets": ["accounts-pdsu"]},
+        checklist=["已落实三审三校"],
+    )
+    services.campaign_open(actor=cast.school_admin, campaign=campaign)
+    task = CampaignTask.objects.get(campaign=campaign, unit=cast.lit)
+    item = task.items.get(account=cast.lit_account)
+    client.force_login(cast.lit_unit_admin)
+    url = reverse("campaigns:task_detail", args=[task.pk])
+    page = client.get(url).content.decode()
+    assert "文学院微言" in page and "计算机学院团委" not in page
+
+    row = client.post(
+        reverse("campaigns:item_confirm", args=[task.pk, item.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert row.status_code == 200 and "确认无误" in row.content.decode()
+    item.refresh_from_db()
+    assert item.action == ItemAction.CONFIRMED
+
+    client.post(reverse("campaigns:task_confirm_all", args=[task.pk]))
+    check = campaign.checklist.get()
+    client.post(reverse("campaigns:task_checklist", args=[task.pk]), {f"item-{check.pk}": "yes"})
+    sheet = client.get(reverse("campaigns:task_sheet", args=[task.pk, "accounts-pdsu"]))
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    client.post(
+        reverse("campaigns:task_scan", args=[task.pk]),
+        {"file": SimpleUploadedFile("盖章.pdf", PDF, content_type="application/pdf")},
+    )
+    response = client.post(reverse("campaigns:task_submit", args=[task.pk]))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.state == TaskState.SUBMITTED
+
+    # The unit cannot return its own submission; the school can.
+    assert client.post(reverse("campaigns:task_return", args=[task.pk])).status_code == 403
+    client.force_login(cast.school_admin)
+    client.post(reverse("campaigns:task_return", args=[task.pk]), {"comment": "请补充"})
+    task.refresh_from_db()
+    assert task.state == TaskState.RETURNED
+
+
+def test_another_units_task_is_not_found(client, cast):
+    campaign = services.campaign_create(
+        actor=cast.school_admin,
+        owner_unit=cast.school,
+        data={"title": "清查", "deadline": dt.date(2026, 7, 30)},
+    )
+    services.campaign_open(actor=cast.school_admin, campaign=campaign)
+    cs = CampaignTask.objects.get(campaign=campaign, unit=cast.cs)
+    client.force_login(cast.lit_unit_admin)
+    assert client.get(reverse("campaigns:task_detail", args=[cs.pk])).status_code == 404
+    item = cs.items.first()
+    url = reverse("campaigns:item_confirm", args=[cs.pk, item.pk])
+    assert client.post(url).status_code == 404

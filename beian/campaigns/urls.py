@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("", views.campaign_list, name="campaign_list"),
+    path("new/", views.campaign_create, name="campaign_create"),
+    path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("<int:pk>/open/", views.campaign_open, name="campaign_open"),
+    path("<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("<int:pk>/copy/", views.campaign_copy, name="campaign_copy"),
+    path("<int:pk>/attach/", views.campaign_attach, name="campaign_attach"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.campaign_attachment,
+        name="campaign_attachment",
+    ),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/items/<int:item_pk>/confirm/", views.item_confirm, name="item_confirm"),
+    path("tasks/<int:pk>/items/<int:item_pk>/correct/", views.item_correct, name="item_correct"),
+    path("tasks/<int:pk>/items/<int:item_pk>/close/", views.item_close, name="item_close"),
+    path("tasks/<int:pk>/confirm-all/", views.task_confirm_all, name="task_confirm_all"),
+    path("tasks/<int:pk>/checklist/", views.task_checklist, name="task_checklist"),
+    path("tasks/<int:pk>/zero-report/", views.task_zero, name="task_zero"),
+    path("tasks/<int:pk>/scan/", views.task_scan, name="task_scan"),
+    path("tasks/<int:pk>/scan/file/", views.task_scan_file, name="task_scan_file"),
+    path("tasks/<int:pk>/sheets/<str:code>.xlsx", views.task_sheet, name="task_sheet"),
+    path("tasks/<int:pk>/submit/", views.task_submit, name="task_submit"),
+    path("tasks/<int:pk>/return/", views.task_return, name="task_return"),
+    path("tasks/<int:pk>/confirm/", views.task_confirm, name="task_confirm"),
+]
