@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("beian.orgs.urls")),
     path("registry/", include("beian.registry.urls")),
     path("filings/", include("beian.filings.urls")),
+    path("notify/", include("beian.notify.urls")),
     path("compliance/", include("beian.compliance.urls")),
     path("transfer/", include("beian.transfer.urls")),
     path("campaigns/", include("beian.campaigns.urls")),

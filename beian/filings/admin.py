@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Filing, FilingEvent, FilingStep, Notification, RegistrationCounter
+from .models import Filing, FilingEvent, FilingStep, RegistrationCounter
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,8 +48,3 @@ class FilingAdmin(ReadOnlyAdmin):
 @admin.register(RegistrationCounter)
 class RegistrationCounterAdmin(ReadOnlyAdmin):
     list_display = ("year", "last")
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("recipient", "text", "created_at", "read_at")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beian.core.models import TimeStampedModel
 from beian.core.validators import validate_mobile, validate_phone, validate_qq
+from beian.notify.models import Notification  # noqa: F401 - moved to the notify app; old import path
 from beian.orgs.choices import PersonKind
 from beian.orgs.models import Person, Unit
 from beian.registry.choices import TeamRole
@@ -417,42 +418,3 @@ class RegistrationCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
-
-
-class NotificationQuerySet(models.QuerySet):
-    def unread(self):
-        return self.filter(read_at__isnull=True)
-
-
-class Notification(models.Model):
-    """An in-app message (站内通知): a step waiting, a decision, a deadline."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    text = models.CharField(_("内容"), max_length=500)
-    link = models.CharField(_("链接"), max_length=300, blank=True)
-    filing = models.ForeignKey(
-        Filing,
-        verbose_name=_("申请"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("站内通知")
-        verbose_name_plural = _("站内通知")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
-
-    def __str__(self):
-        return self.text

@@ -1,45 +1,24 @@
-"""In-app inbox and e-mail. `notify()` is called inside a service's transaction and only
-*schedules* delivery: the inbox rows are written and the mails sent after the transaction
-commits (`transaction.on_commit`), so a rolled-back decision tells nobody anything."""
+"""In-app inbox and e-mail for the approval workflow: a thin adapter over the notify app
+(`beian.notify.services.notification_send`). `notify()` is called inside a service's
+transaction and only *schedules* delivery: the inbox rows are written and the mails sent
+after the transaction commits, so a rolled-back decision tells nobody anything."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-
-from .models import Notification
-
-logger = logging.getLogger(__name__)
-
-SUBJECT_PREFIX = "【新媒体备案】"
+from beian.notify.channels import SUBJECT_PREFIX  # noqa: F401 - kept for old importers
+from beian.notify.services import notification_send
 
 
 def notify(recipients: Iterable, text: str, *, link: str = "", filing=None) -> None:
     """Tell each recipient once (in-app and by e-mail when they have an address), after
-    the current transaction commits."""
-    users = {u.pk: u for u in recipients if u is not None and getattr(u, "is_active", True)}
-    if not users:
-        return
-    filing_id = filing.pk if filing is not None else None
-    people = list(users.values())
-    transaction.on_commit(lambda: deliver(people, text, link=link, filing_id=filing_id))
-
-
-def deliver(users: list, text: str, *, link: str = "", filing_id: int | None = None) -> None:
-    """Write the inbox rows and send the mails (runs after commit)."""
-    Notification.objects.bulk_create(
-        [Notification(recipient=u, text=text[:500], link=link, filing_id=filing_id) for u in users]
+    the current transaction commits. The notification names the filing as its subject."""
+    notification_send(
+        recipients=recipients,
+        text=text,
+        link=link,
+        subject=f"filing:{filing.pk}" if filing is not None and filing.pk else "",
+        unit=getattr(filing, "owner_unit_id", None) if filing is not None else None,
+        kind="filing",
     )
-    base = getattr(settings, "BEIAN_SITE_URL", "").rstrip("/")
-    body = text + (f"\n\n{base}{link}" if link else "")
-    for user in users:
-        if not user.email:
-            continue
-        try:
-            send_mail(SUBJECT_PREFIX + text[:60], body, None, [user.email])
-        except Exception:  # noqa: BLE001 - a mail server outage must not undo the decision
-            logger.exception("could not mail %s", user.email)

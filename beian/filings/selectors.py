@@ -135,7 +135,7 @@ def unread_count(user) -> int:
 
 
 def inbox(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient_id=user.pk).select_related("filing")
+    return Notification.objects.filter(recipient_id=user.pk)
 
 
 # --- one request ---------------------------------------------------------------------

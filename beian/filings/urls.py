@@ -1,4 +1,8 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import RedirectView
+
+from beian.notify import views as notify_views
 
 from . import views
 
@@ -22,7 +26,12 @@ urlpatterns = [
     path("<int:pk>/form.docx", views.download_docx, name="docx"),
     path("<int:pk>/attach/", views.attach, name="attach"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/<int:pk>/open/", views.notification_open, name="notification_open"),
-    path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    # The inbox moved to the notify app; the old addresses keep working.
+    path(
+        "inbox/",
+        login_required(RedirectView.as_view(pattern_name="notify:inbox", query_string=True)),
+        name="inbox",
+    ),
+    path("inbox/<int:pk>/open/", notify_views.notification_open, name="notification_open"),
+    path("inbox/read-all/", notify_views.inbox_read_all, name="inbox_read_all"),
 ]

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +34,7 @@ from .forms import (
     pledge_required_for,
     team_initial,
 )
-from .models import Filing, FilingAttachment, Notification
+from .models import Filing, FilingAttachment
 from .pledge import PLEDGE_TEXT, PLEDGE_TITLE
 
 PAGE_SIZE = 30
@@ -609,39 +608,3 @@ def attachment(request, pk: int, attachment_pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# --- inbox ---------------------------------------------------------------------------
-
-
-@login_required
-def inbox(request):
-    page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "filings/inbox.html",
-        {
-            "page": page,
-            "notifications": page.object_list,
-            "unread": selectors.unread_count(request.user),
-            "nav": "inbox",
-        },
-    )
-
-
-@login_required
-@require_POST
-def notification_open(request, pk: int):
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.notification_mark_read(notification=notification, actor=request.user)
-    link = notification.link
-    if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
-        return redirect(link)
-    return redirect("filings:inbox")
-
-
-@login_required
-@require_POST
-def inbox_read_all(request):
-    services.notifications_mark_all_read(actor=request.user)
-    return redirect("filings:inbox")

@@ -33,7 +33,7 @@ class World:
     def __init__(self):
         from beian.compliance.models import Finding
         from beian.filings import services as filings
-        from beian.filings.models import Notification
+        from beian.notify.models import Channel, Notification
         from beian.filings.tests.factories import PDF, apply_new
 
         self.cast = cast = Cast()
@@ -69,6 +69,12 @@ class World:
             recipient=cast.lit_unit_admin, text="测试通知", link="/"
         )
         self.lit_operator_role = cast.lit_operator.roles.get()
+        self.cs_channel = Channel.objects.create(
+            unit=cast.cs, kind="email", name="计院邮件", recipients="cs@example.com"
+        )
+        self.lit_channel = Channel.objects.create(
+            unit=cast.lit, kind="email", name="文院邮件", recipients="lit@example.com"
+        )
 
     def client_for(self, role: str) -> Client:
         client = Client()
@@ -190,6 +196,15 @@ PROBES: list[Probe] = [
     *plain("filings:inbox"),
     *plain("filings:notification_open", ("post",), args=("lit_notification",)),
     *plain("filings:inbox_read_all", ("post",)),
+    # notify
+    *plain("notify:inbox"),
+    *plain("notify:notification_open", ("post",), args=("lit_notification",)),
+    *plain("notify:inbox_read_all", ("post",)),
+    *plain("notify:channel_list"),
+    *plain("notify:channel_create", GP),
+    *both("notify:channel_edit", "cs_channel", "lit_channel", GP),
+    *both("notify:channel_test", "cs_channel", "lit_channel", ("post",)),
+    *both("notify:channel_toggle", "cs_channel", "lit_channel", ("post",)),
     # compliance
     *plain("compliance:overview"),
     *plain("compliance:finding_list"),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "beian.core",
     "beian.users",
+    "beian.notify",
     "beian.orgs",
     "beian.registry",
     "beian.filings",

@@ -9,3 +9,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 BEIAN_FEEDS_ALLOW_PRIVATE = True  # the tests serve their feeds on 127.0.0.1
+BEIAN_NOTIFY_ALLOW_PRIVATE = True  # the tests run their robot webhooks on 127.0.0.1

@@ -97,7 +97,9 @@ def test_tier3_chain_is_unit_head_and_school_is_informed(
         filing = approve_all(filing, cast.lit_unit_admin)
     assert filing.status == FilingStatus.APPROVED
     assert filing.events.filter(action=EventAction.INFORMED).exists()
-    informed = Notification.objects.filter(recipient=cast.school_admin, filing=filing)
+    informed = Notification.objects.filter(
+        recipient=cast.school_admin, subject=f"filing:{filing.pk}"
+    )
     assert informed.filter(text__contains="报备").exists()
     assert not filing.steps.filter(step="school_admin").exists()  # informed, not a step
 
@@ -583,7 +585,7 @@ def test_reminders_go_to_the_current_approvers_once_a_day(cast, django_capture_o
         assert services.reminders_send(today=date(2026, 6, 4)) == 1
         assert services.reminders_send(today=date(2026, 6, 4)) == 0
     assert Notification.objects.filter(
-        recipient=cast.lit_unit_admin, filing=filing, text__contains="催办"
+        recipient=cast.lit_unit_admin, subject=f"filing:{filing.pk}", text__contains="催办"
     ).exists()
 
 

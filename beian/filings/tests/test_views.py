@@ -66,7 +66,7 @@ def _check(client, cast, method: str, url: str, expected: dict, data=None):
 
 
 def test_lists_and_inbox(cast, client):
-    for name in ("filings:mine", "filings:waiting", "filings:list", "filings:inbox"):
+    for name in ("filings:mine", "filings:waiting", "filings:list", "notify:inbox"):
         _check(client, cast, "get", reverse(name), ALL_200)
 
 

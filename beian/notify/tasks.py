@@ -1,0 +1,13 @@
+"""Periodic work of the reminder layer (huey; the worker runs `manage.py run_huey`)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .delivery import send_due as _send_due
+
+
+@db_periodic_task(crontab(minute="*/3"))
+def send_due():
+    """Every three minutes: let the providers schedule their due points, then send what is
+    due, one digest per unit per channel (see beian/notify/delivery.py)."""
+    return _send_due()
