@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "beian.campaigns",
     "beian.api",
     "beian.dashboard",
+    "beian.demo",
 ]
 
 MIDDLEWARE = [

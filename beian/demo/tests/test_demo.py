@@ -12,9 +12,20 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.test import RequestFactory
 
+from beian.compliance.engine import scan_all
+from beian.compliance.models import Finding
+from beian.core.models import AuditEvent
+from beian.core.policy import reset_policy_cache
 from beian.core.validators import validate_mobile
-from beian.dashboard.demo import LOGINS, PASSWORD, VERIFIABLE, demo_plan
-from beian.orgs.choices import PersonKind, PersonStatus, UnitKind
+from beian.demo.loader import demo_plan
+from beian.demo.school import LOGINS, PASSWORD, VERIFIABLE
+from beian.orgs.choices import (
+    SECOND_LEVEL_KINDS,
+    CadreLevel,
+    PersonKind,
+    PersonStatus,
+    UnitKind,
+)
 from beian.orgs.models import Institution, Person, Unit
 from beian.registry.choices import (
     AccountStatus,
@@ -54,13 +65,33 @@ def names(queryset) -> set[str]:
     return set(queryset.values_list("name", flat=True))
 
 
+def second_level(unit: Unit) -> Unit:
+    """The 二级单位 `unit` belongs to: itself or its nearest ancestor of a second-level kind
+    (the school for the school)."""
+    while unit.kind not in SECOND_LEVEL_KINDS and unit.parent_id is not None:
+        unit = unit.parent
+    return unit
+
+
 def accounts_with_member(role, **person_filter):
     members = AccountMember.objects.filter(role=role, **person_filter)
     return names(MediaAccount.objects.filter(pk__in=members.values("record")))
 
 
+@pytest.fixture
+def policy_file(tmp_path, settings):
+    def use(text: str):
+        path = tmp_path / "policy.toml"
+        path.write_text(text, encoding="utf-8")
+        settings.BEIAN_POLICY_FILE = str(path)
+        reset_policy_cache()
+
+    yield use
+    reset_policy_cache()
+
+
 @pytest.mark.django_db
-def test_load_demo_builds_the_school_once_and_only_breaks_what_it_lists():
+def test_load_demo_builds_the_school_once_and_only_breaks_what_it_lists(policy_file):
     output = load()
     assert "已导入演示数据" in output
 
@@ -71,6 +102,7 @@ def test_load_demo_builds_the_school_once_and_only_breaks_what_it_lists():
     check_logins()
     check_broken_records()
     check_matches_the_plan()
+    check_cadre_rule(policy_file)
 
     before = row_counts()
     assert load() == "演示数据已存在，未重复导入\n"
@@ -120,7 +152,17 @@ def check_people():
         validate_mobile(person.mobile)
         person.full_clean()
     assert Person.objects.filter(mobile="").count() == 1
-    assert Person.history.count() == len(people)
+    assert Person.history.filter(history_type="+").count() == len(people)
+    # Cadre levels come through the orgs service, as the school admin records them: one
+    # change (history row and audit row) per person with a level.
+    levelled = [p for p in people if p.cadre_level]
+    assert Person.history.filter(history_type="~").count() == len(levelled)
+    assert {p.cadre_level for p in levelled} == {CadreLevel.DIVISION, CadreLevel.SECTION}
+    assert AuditEvent.objects.filter(
+        object_type="orgs.Person", actor__username="xcb_admin"
+    ).count() == len(levelled)
+    top = Unit.objects.filter(Q(parent=None) | Q(kind__in=SECOND_LEVEL_KINDS))
+    assert set(top.values_list("head__cadre_level", flat=True)) == {CadreLevel.DIVISION}
 
 
 def check_accounts():
@@ -215,14 +257,27 @@ def check_broken_records():
     assert accounts_with_member(TeamRole.FIRST_RESPONSIBLE, person__kind=PersonKind.STUDENT) == {
         "华水数学青年"
     }
-    not_head = [
+    # The first responsible is the head of the owning unit's second-level unit (or of the
+    # school), a 处级 cadre; the two exceptions are planted.
+    not_head = sorted(
         m.record.name
         for m in AccountMember.objects.filter(role=TeamRole.FIRST_RESPONSIBLE).select_related(
-            "record__owner_unit"
+            "record__owner_unit", "person"
         )
-        if m.person_id != m.record.owner_unit.head_id
-    ]
-    assert not_head == ["华水数学青年"]
+        if m.person_id != second_level(m.record.owner_unit).head_id
+    )
+    assert not_head == ["华水数学青年", "水利学院水利水电工程系"]
+    not_division = AccountMember.objects.filter(role=TeamRole.FIRST_RESPONSIBLE).exclude(
+        person__cadre_level=CadreLevel.DIVISION
+    )
+    assert names(MediaAccount.objects.filter(pk__in=not_division.values("record"))) == {
+        "华水数学青年",
+        "水利学院水利水电工程系",
+    }
+    planted = AccountMember.objects.get(
+        record__name="水利学院水利水电工程系", role=TeamRole.FIRST_RESPONSIBLE
+    )
+    assert (planted.person.post, planted.person.cadre_level) == ("系主任", CadreLevel.SECTION)
 
     duplicates = (
         MediaAccount.objects.filter(is_official=True)
@@ -283,6 +338,15 @@ def check_broken_records():
     assert large.get().member_count == 120
     expired = groups.filter(is_temporary=True, temporary_until__lt=TODAY)
     assert names(expired) == {"校运动会志愿者临时群"}
+
+
+def check_cadre_rule(policy_file):
+    """With seed 004's 处级 first responsible switched on, the rule finds the two planted
+    accounts and nothing else."""
+    policy_file("[team]\nfirst_responsible_must_be_cadre = true\n")
+    scan_all(rules=["first_responsible_not_cadre"])
+    found = Finding.objects.filter(rule="first_responsible_not_cadre", state="open")
+    assert {f.account.name for f in found} == {"华水数学青年", "水利学院水利水电工程系"}
 
 
 def check_matches_the_plan():
