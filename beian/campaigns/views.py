@@ -376,6 +376,7 @@ def item_correct(request, pk: int, item_pk: int):
 @login_required
 def item_close(request, pk: int, item_pk: int):
     task, item = _item(request, pk, item_pk)
+    require(TaskItem.objects.actable_by(request.user).filter(pk=item.pk).exists())
     form = ClosingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -391,8 +392,6 @@ def item_close(request, pk: int, item_pk: int):
         else:
             messages.success(request, _("已申请注销/解散"))
             return redirect(reverse("campaigns:task_detail", args=[task.pk]) + f"#item-{item.pk}")
-    elif request.method == "GET":
-        require(TaskItem.objects.actable_by(request.user).filter(pk=item.pk).exists())
     return render(
         request,
         "campaigns/item_close.html",
@@ -455,9 +454,10 @@ def task_zero(request, pk: int):
 @login_required
 @require_POST
 def task_scan(request, pk: int):
+    task = _task(request, pk)
+    require(CampaignTask.objects.answerable_by(request.user).filter(pk=task.pk).exists())
     form = ScanForm(request.POST, request.FILES)
     if not form.is_valid():
-        task = _task(request, pk)
         messages.error(request, _("请选择签字盖章的扫描件"))
         return redirect("campaigns:task_detail", task.pk)
     return _task_action(

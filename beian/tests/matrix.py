@@ -76,6 +76,43 @@ class World:
             unit=cast.lit, kind="email", name="文院邮件", recipients="lit@example.com"
         )
 
+        self._add_campaigns(cast, PDF)
+
+    def _add_campaigns(self, cast, pdf: bytes) -> None:
+        """An open campaign with a task for 计算机学院 (cs) and 文学院 (lit), an item in each,
+        an attachment, and a draft copy (for the open probe)."""
+        from datetime import timedelta
+
+        from beian.campaigns import services as campaigns
+        from beian.campaigns.models import CampaignTask
+
+        self.campaign = campaigns.campaign_create(
+            actor=cast.school_admin,
+            owner_unit=cast.school,
+            data={
+                "title": "新媒体清查",
+                "deadline": timezone.localdate() + timedelta(days=30),
+                "sheets": ["accounts-pdsu"],
+            },
+            checklist=["已落实三审三校"],
+        )
+        self.campaign_attachment = campaigns.campaign_attach(
+            actor=cast.school_admin,
+            campaign=self.campaign,
+            upload=SimpleUploadedFile("notice.pdf", pdf, content_type="application/pdf"),
+        )
+        campaigns.campaign_open(actor=cast.school_admin, campaign=self.campaign)
+        self.draft_campaign = campaigns.campaign_copy(actor=cast.school_admin, source=self.campaign)
+        self.cs_task = CampaignTask.objects.get(campaign=self.campaign, unit=cast.cs)
+        self.lit_task = CampaignTask.objects.get(campaign=self.campaign, unit=cast.lit)
+        self.cs_item = self.cs_task.items.get(account=cast.cs_account)
+        self.lit_item = self.lit_task.items.get(account=cast.lit_account)
+        campaigns.task_scan_upload(
+            actor=cast.lit_unit_admin,
+            task=self.lit_task,
+            upload=SimpleUploadedFile("scan.pdf", pdf, content_type="application/pdf"),
+        )
+
     def client_for(self, role: str) -> Client:
         client = Client()
         if role != "anonymous":
@@ -244,4 +281,50 @@ PROBES: list[Probe] = [
     *plain("transfer:export_people"),
     *plain("transfer:account_forms_zip"),
     *both("transfer:account_form_docx", "cast.cs_account", "cast.lit_account"),
+    # campaigns
+    *plain("campaigns:campaign_list"),
+    *plain("campaigns:campaign_create", GP),
+    *plain("campaigns:campaign_detail", args=("campaign",)),
+    *plain("campaigns:campaign_edit", GP, args=("campaign",)),
+    *plain("campaigns:campaign_open", ("post",), args=("draft_campaign",)),
+    *plain("campaigns:campaign_close", ("post",), args=("campaign",)),
+    *plain("campaigns:campaign_copy", ("post",), args=("campaign",)),
+    *plain("campaigns:campaign_attach", ("post",), args=("campaign",)),
+    *plain("campaigns:campaign_attachment", args=("campaign", "campaign_attachment")),
+    *plain("campaigns:task_list"),
+    *both("campaigns:task_detail", "cs_task", "lit_task"),
+    *[
+        Probe(
+            route,
+            (f"{side}_task", f"{side}_item"),
+            method,
+            None,
+            f"{route} {method.upper()} {side}",
+        )
+        for route, methods in (
+            ("campaigns:item_confirm", ("post",)),
+            ("campaigns:item_correct", ("post",)),
+            ("campaigns:item_close", GP),
+        )
+        for side in ("cs", "lit")
+        for method in methods
+    ],
+    *both("campaigns:task_confirm_all", "cs_task", "lit_task", ("post",)),
+    *both("campaigns:task_checklist", "cs_task", "lit_task", ("post",)),
+    *both("campaigns:task_zero", "cs_task", "lit_task", ("post",)),
+    *both("campaigns:task_scan", "cs_task", "lit_task", ("post",)),
+    *both("campaigns:task_scan_file", "cs_task", "lit_task"),
+    *[
+        Probe(
+            "campaigns:task_sheet",
+            (f"{side}_task", "=accounts-pdsu"),
+            "get",
+            None,
+            f"campaigns:task_sheet GET {side}",
+        )
+        for side in ("cs", "lit")
+    ],
+    *both("campaigns:task_submit", "cs_task", "lit_task", ("post",)),
+    *both("campaigns:task_return", "cs_task", "lit_task", ("post",), {"comment": "请补充"}),
+    *both("campaigns:task_confirm", "cs_task", "lit_task", ("post",)),
 ]
