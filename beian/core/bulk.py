@@ -23,7 +23,7 @@ whole import all or nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -153,6 +153,24 @@ def _executemany(sql: str, rows: Sequence[tuple]) -> None:
             cursor.executemany(sql, rows[start : start + CHUNK])
 
 
+class LazyRows:
+    """`count` rows made on demand: iterating calls `make()`, which yields them one at a
+    time. Bulk writes take it where they take a list (`len()` and one pass), so that an
+    import builds each row's dict only while its chunk is written."""
+
+    __slots__ = ("_count", "_make")
+
+    def __init__(self, count: int, make: Callable[[], Iterator[dict[str, Any]]]):
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._make())
+
+
 class RecordWriter:
     """Creates, changes and removes rows of `model` and writes their history rows, all
     stamped with `actor`, `now` and the change `reason`.
@@ -223,40 +241,57 @@ class RecordWriter:
 
     # --- writes ----------------------------------------------------------------------
 
-    def create(self, rows: list[dict[str, Any]]) -> list[int]:
+    def create(self, rows: Iterable[dict[str, Any]], count: int | None = None) -> list[int]:
         """Insert new rows (attname → value; unset fields take their defaults), in chunks,
         each followed by its history rows. Rows that carry a primary key keep it (see
-        `reserve_ids`); the others get one. Returns the primary keys in order."""
-        missing = [row for row in rows if row.get(self.pk) is None]
-        for row, pk in zip(missing, reserve_ids(self.model, len(missing)), strict=True):
-            row[self.pk] = pk
+        `reserve_ids`); the others get one. Returns the primary keys in order.
+
+        Given `count` (how many rows `rows` yields), the rows are consumed as they come,
+        a chunk at a time, so that a caller can pass a generator and never hold all of
+        them: `count` keys are reserved up front for the rows that carry none."""
+        pk_name = self.pk
+        if count is None:
+            rows = list(rows)
+            count = sum(1 for row in rows if row.get(pk_name) is None)
+        fresh = iter(reserve_ids(self.model, count))
         stamped = dict.fromkeys(self.auto_now + self.auto_now_add, self.now)
         columns = self.columns
         base = {**self.defaults, **stamped}
-        pk_name = self.pk
         stamp = self.has_pinyin
         layouts: dict[frozenset, list[tuple[str, Any, bool]]] = {}
-        for start in range(0, len(rows), CHUNK):
-            params = []
-            ids = []
-            for row in rows[start : start + CHUNK]:
-                if stamp:
-                    row["name_pinyin"], row["name_initials"] = pinyin_keys(row.get("name") or "")
-                keys = frozenset(row)
-                layout = layouts.get(keys)
-                if layout is None:  # rows of one import share their keys: plan once
-                    layout = layouts[keys] = [
-                        (name, base.get(name), name in keys) for name in columns.attnames
-                    ]
-                values = [row[name] if present else default for name, default, present in layout]
-                for index, convert in columns.converted:
-                    values[index] = convert(values[index])
-                params.append(values)
-                ids.append(row[pk_name])
-            _executemany(columns.insert, params)
-            self._history(ids, "+")
-        self.counts["created"] += len(rows)
-        return [row[pk_name] for row in rows]
+        converted = columns.converted
+        ids: list[int] = []
+        params: list[list[Any]] = []
+        chunk_ids: list[int] = []
+        for row in rows:
+            if row.get(pk_name) is None:
+                row[pk_name] = next(fresh)
+            if stamp:
+                row["name_pinyin"], row["name_initials"] = pinyin_keys(row.get("name") or "")
+            keys = frozenset(row)
+            layout = layouts.get(keys)
+            if layout is None:  # rows of one import share their keys: plan once
+                layout = layouts[keys] = [
+                    (name, base.get(name), name in keys) for name in columns.attnames
+                ]
+            values = [row[name] if present else default for name, default, present in layout]
+            for index, convert in converted:
+                values[index] = convert(values[index])
+            params.append(values)
+            chunk_ids.append(row[pk_name])
+            if len(params) == CHUNK:
+                self._insert(params, chunk_ids)
+                ids += chunk_ids
+                params, chunk_ids = [], []
+        if params:
+            self._insert(params, chunk_ids)
+            ids += chunk_ids
+        self.counts["created"] += len(ids)
+        return ids
+
+    def _insert(self, params: list[list[Any]], ids: list[int]) -> None:
+        _executemany(self.columns.insert, params)
+        self._history(ids, "+")
 
     def update(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Set the given fields of existing rows (pk, {attname: value})."""

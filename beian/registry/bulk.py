@@ -157,15 +157,30 @@ def groups_bulk_upsert(
 ) -> BulkOutcome:
     """Create and change chat groups, as `accounts_bulk_upsert` does for accounts. An
     update with status 已解散 is a dissolution, dated today with its "dissolved_reason"
-    (default `closing_reason`); a group's end needs no approval of its own."""
+    (default `closing_reason`); a group's end needs no approval of its own.
+
+    `create` may be any sized iterable (`len()` and one pass), e.g. a `LazyRows` that
+    makes each row's dict as it is written: 100,000 new groups are then never all held
+    as dicts at once."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    _check_rows(create, update, _GROUP_KEYS)
-    create = list(create)
-    for row in create:
-        if row.get("status") == GroupStatus.DISSOLVED and authority.kind != AuthorityKind.DEMO:
-            raise ValidationError({"status": _("新登记的群聊不能是已解散状态")})
-        row.setdefault("created_by_id", getattr(actor, "pk", None))
+    _check_rows((), update, _GROUP_KEYS)
+    actor_id = getattr(actor, "pk", None)
+    may_dissolve = authority.kind == AuthorityKind.DEMO
+
+    def checked(rows):
+        for row in rows:
+            if not row.keys() <= _GROUP_KEYS:
+                _check_rows((row,), (), _GROUP_KEYS)
+            if row.get("status") == GroupStatus.DISSOLVED and not may_dissolve:
+                raise ValidationError({"status": _("新登记的群聊不能是已解散状态")})
+            row.setdefault("created_by_id", actor_id)
+            yield row
+
+    if not hasattr(create, "__len__"):
+        create = list(create)
+    count = len(create)
+    create = checked(create)
     closing = []
     for pk, values in update:
         if values.get("status") == GroupStatus.DISSOLVED:
@@ -179,6 +194,7 @@ def groups_bulk_upsert(
         actor=actor,
         authority=authority,
         create=create,
+        create_count=count,
         update=update,
         create_teams=create_teams,
         team_add=team_add,
@@ -220,10 +236,11 @@ def _write(
     team_add,
     team_remove,
     now,
+    create_count: int | None = None,
 ) -> BulkOutcome:
     reason = authority.reason()
     writer = RecordWriter(model, actor=actor, now=now, reason=reason)
-    created = writer.create(create)
+    created = writer.create(create, count=create_count)
     writer.update(update)
     members = RecordWriter(member_model, actor=actor, now=now, reason=reason)
     new_members: list[dict[str, Any]] = []

@@ -121,7 +121,9 @@ class RowResult:
         self.label = label
         self.unit = unit
         self._changes = changes
-        self.describe = None  # a callable returning the changes, for new records
+        # For new records: a callable that makes the changes from the row (`describe(row)`),
+        # one shared by all rows, so the plan keeps no change objects nor a closure per row.
+        self.describe = None
         self._messages = messages or None
         self._new_people = new_people or None
         self.record_id = record_id
@@ -139,9 +141,17 @@ class RowResult:
 
     @property
     def new_people(self) -> list[str]:
-        if self._new_people is None:
-            self._new_people = []
+        if self._new_people.__class__ is not list:
+            self._new_people = list(self._new_people or ())
         return self._new_people
+
+    def add_new_person(self, name: str, alone: tuple[str] | None = None) -> None:
+        """Note a person this row creates. `alone` is `(name,)` shared by every row that
+        names the same new person: a row that creates only them keeps that tuple."""
+        if self._new_people is None and alone is not None:
+            self._new_people = alone
+        else:
+            self.new_people.append(name)
 
     @new_people.setter
     def new_people(self, value: list[str]) -> None:
@@ -150,7 +160,7 @@ class RowResult:
     @property
     def changes(self) -> list[Change]:
         if self._changes is None:
-            self._changes = self.describe() if self.describe is not None else []
+            self._changes = self.describe(self) if self.describe is not None else []
         return self._changes
 
     @property

@@ -130,11 +130,13 @@ class Cells:
         return result
 
     def text(self, key: str) -> str | None:
-        """A text cell, cleaned (`clean_text`); None when blank."""
+        """A text cell, cleaned (`clean_text`); None when blank. A cell that needs no
+        cleaning is returned as it is (one string kept, not a copy)."""
         value = self.raw(key)
         if value is None:
             return None
-        return clean_text(value) or None
+        cleaned = clean_text(value)
+        return (value if cleaned == value else cleaned) or None
 
     def _message(self, level: str, key: str | None, text: str, value: Any) -> Message:
         column = self.table.columns.get(key) if key else None
@@ -468,7 +470,10 @@ class Importer:
         """Note a new person, or a changed mobile of a known one, on the row."""
         people = self.people
         if isinstance(ref, NewPerson):
-            result.new_people.append(ref.name)
+            alone = self.memo.get(("alone", id(ref)))
+            if alone is None:
+                alone = self.memo["alone", id(ref)] = (ref.name,)
+            result.add_new_person(ref.name, alone)
             return
         if ref is None or not mobile:
             return
