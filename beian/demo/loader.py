@@ -8,9 +8,10 @@ Two phases, so that the content can be tested without a database:
   and structure never depend on the date: the same school comes out on every run; only dates
   such as "last post" are placed relative to `today`, so the demo stays fresh.
 * `demo_load()` writes a plan in one transaction by running `WRITE_STEPS` in order on one
-  `context.DemoContext`. Each step writes through the owning app's services: accounts, groups
-  and teams through the registry's bulk upsert under the demo's authority, cadre levels
-  through `orgs.services.person_update`.
+  `context.DemoContext`. Accounts, groups and teams go through the registry's bulk upsert
+  under the demo's authority, cadre levels through `orgs.services.person_update`. Units,
+  people and the logins are bootstrapped in bulk by the demo itself: orgs has no bulk
+  service, and the users services need a school admin, which does not exist yet.
 
 Adding a step (e.g. the campaign rounds of an inspection)
 -------------------------------------------------------------
