@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,17 +245,17 @@ def campaign_open(*, actor, campaign: Campaign) -> Campaign:
         tasks, CampaignTask, default_user=actor, default_change_reason=_("下发任务")
     )
     task_by_root = {t.unit_id: t.pk for t in CampaignTask.objects.filter(campaign=campaign)}
-    items: list[TaskItem] = []
+    rows: list[tuple[int, int | None, int | None]] = []
     accounts, groups = records_in_scope(campaign, list(subtree_root))
     for pk, unit_id in (
         accounts.order_by().values_list("pk", "owner_unit_id").iterator(chunk_size=ITEM_BATCH)
     ):
-        items.append(TaskItem(task_id=task_by_root[subtree_root[unit_id]], account_id=pk))
+        rows.append((task_by_root[subtree_root[unit_id]], pk, None))
     for pk, unit_id in (
         groups.order_by().values_list("pk", "owner_unit_id").iterator(chunk_size=ITEM_BATCH)
     ):
-        items.append(TaskItem(task_id=task_by_root[subtree_root[unit_id]], group_id=pk))
-    TaskItem.objects.bulk_create(items, batch_size=ITEM_BATCH)
+        rows.append((task_by_root[subtree_root[unit_id]], None, pk))
+    _insert_items(rows)
     TaskEvent.objects.bulk_create(
         [
             TaskEvent(task_id=task_id, at=now, actor=actor, action=TaskEventAction.OPENED)
@@ -269,7 +269,7 @@ def campaign_open(*, actor, campaign: Campaign) -> Campaign:
         event=AuditEventType.UPDATE,
         actor=actor,
         obj=campaign,
-        detail={"action": "open", "tasks": len(task_by_root), "items": len(items)},
+        detail={"action": "open", "tasks": len(task_by_root), "items": len(rows)},
     )
     _after_commit("campaign_opened", campaign_id=campaign.pk)
     return campaign
@@ -966,6 +966,30 @@ def _subtree_roots(roots: Iterable[int]) -> dict[int, int]:
             owner[pk] = root
             stack.extend(children.get(pk, ()))
     return owner
+
+
+def _insert_items(rows: list[tuple[int, int | None, int | None]]) -> None:
+    """Insert (task, account, group) items as "pending" in one prepared statement: the
+    ORM's bulk_create spends most of a 33,000-item opening building model instances."""
+    if not rows:
+        return
+    meta = TaskItem._meta
+    qn = connection.ops.quote_name
+    columns = ("task_id", "account_id", "group_id", "action", "note", "proof", "proof_sha256")
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted names from _meta
+        qn(meta.db_table),
+        ", ".join(qn(meta.get_field(c.removesuffix("_id")).column) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ITEM_BATCH * 5):
+            cursor.executemany(
+                sql,
+                [
+                    (task, account, group, ItemAction.PENDING.value, "", "", "")
+                    for task, account, group in rows[start : start + ITEM_BATCH * 5]
+                ],
+            )
 
 
 def _lock_campaign(campaign: Campaign) -> Campaign:
