@@ -23,7 +23,9 @@ class CampaignForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("支持 Markdown：**加粗**、列表、链接"),
     )
-    scope = forms.ChoiceField(label=_("范围"), choices=CampaignScope.choices)
+    scope = forms.ChoiceField(
+        label=_("范围"), choices=CampaignScope.choices, initial=CampaignScope.BOTH
+    )
     platforms = forms.ModelMultipleChoiceField(
         label=_("平台"),
         queryset=Platform.objects.filter(is_active=True),
@@ -46,7 +48,8 @@ class CampaignForm(StyledFormMixin, forms.Form):
         label=_("报送表格"),
         choices=SheetCode.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("各单位须签字盖章报送的汇总表（可多选）"),
     )
     group_min_members = forms.IntegerField(
         label=_("群聊统计人数下限"),
@@ -63,7 +66,6 @@ class CampaignForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, owner_unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sheets"].widget.attrs["class"] = "form-check-input"
         if owner_unit is not None:
             subtree = Unit.objects.subtree_ids([owner_unit.pk])
             self.fields["units"].queryset = (
