@@ -88,17 +88,10 @@ def filing_reject(
     stop_round(filing, FilingStatus.REJECTED)
     if filing.kind == FilingKind.LATE:
         set_account_filing_state(filing.account, FilingState.UNFILED, actor)
-    record(
-        filing, actor, EventAction.REJECTED, AuditEventType.APPROVE, step=step.step,
-        comment=reason, detail={"decision": Decision.REJECT},
+    _answer_applicant(
+        filing, actor, step, EventAction.REJECTED, Decision.REJECT, reason,
+        _("您的%(kind)s《%(name)s》未获通过（%(office)s）：%(reason)s"),
     )  # fmt: skip
-    notify(
-        [filing.applicant],
-        _("您的%(kind)s《%(name)s》未获通过（%(office)s）：%(reason)s")
-        % words(filing, office=step.office, reason=reason),
-        link=link(filing),
-        filing=filing,
-    )
     return filing
 
 
@@ -119,17 +112,10 @@ def filing_return(
         raise ValidationError({"comment": _("退回修改时请说明需要修改的内容")})
     _close_step(step, actor, StepStatus.RETURNED, comment)
     stop_round(filing, FilingStatus.RETURNED, decided=False)
-    record(
-        filing, actor, EventAction.RETURNED, AuditEventType.APPROVE, step=step.step,
-        comment=comment, detail={"decision": Decision.RETURN},
+    _answer_applicant(
+        filing, actor, step, EventAction.RETURNED, Decision.RETURN, comment,
+        _("您的%(kind)s《%(name)s》被退回修改（%(office)s）：%(reason)s"),
     )  # fmt: skip
-    notify(
-        [filing.applicant],
-        _("您的%(kind)s《%(name)s》被退回修改（%(office)s）：%(reason)s")
-        % words(filing, office=step.office, reason=comment),
-        link=link(filing),
-        filing=filing,
-    )
     return filing
 
 
@@ -269,6 +255,29 @@ def _cancel_open_steps(filing: Filing) -> None:
     FilingStep.objects.filter(
         filing=filing, status__in=[StepStatus.WAITING, StepStatus.CURRENT]
     ).update(status=StepStatus.CANCELLED)
+
+
+def _answer_applicant(
+    filing: Filing,
+    actor: User,
+    step: FilingStep,
+    action: str,
+    decision: str,
+    comment: str,
+    message: str,
+) -> None:
+    """Record a decision that sends the request back to its applicant (rejected or
+    returned) on the timeline and in the audit log, and tell the applicant why."""
+    record(
+        filing, actor, action, AuditEventType.APPROVE, step=step.step, comment=comment,
+        detail={"decision": decision},
+    )  # fmt: skip
+    notify(
+        [filing.applicant],
+        message % words(filing, office=step.office, reason=comment),
+        link=link(filing),
+        filing=filing,
+    )
 
 
 def stop_round(filing: Filing, status: str, *, decided: bool = True) -> None:
