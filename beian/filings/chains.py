@@ -27,7 +27,7 @@ from beian.users.choices import Role
 from beian.users.models import User
 
 from .choices import FilingStatus, StepStatus
-from .workflow import TransitionError, office_holders, step_label
+from .workflow import TransitionError, current_office, eligible_approvers, step_label
 
 
 class StaleDecision(TransitionError):
@@ -47,11 +47,6 @@ class StepPlan:
     @property
     def fallback(self) -> bool:
         return self.office != self.step
-
-
-def eligible_approvers(office: str, filing) -> list[User]:
-    """Active holders of `office` for this request, the applicant left out."""
-    return [u for u in office_holders(office, filing) if u.pk != filing.applicant_id]
 
 
 def offices_for(step: str, policy: Policy) -> tuple[str, ...]:
@@ -125,10 +120,6 @@ def _what_to_configure(step: str, filing) -> str:
 
 
 # --- the open step ---------------------------------------------------------------------
-
-
-def current_office(filing) -> str:
-    return filing.current_office or filing.current_step
 
 
 def current_approvers(filing) -> list[User]:

@@ -166,12 +166,21 @@ def office_holders(step: str, filing) -> list[User]:
     return list(users.filter(q).distinct().order_by("pk"))
 
 
+def eligible_approvers(office: str, filing) -> list[User]:
+    """Active holders of `office` for this request, the applicant left out."""
+    return [u for u in office_holders(office, filing) if u.pk != filing.applicant_id]
+
+
+def current_office(filing) -> str:
+    """The office that decides the open step: its own, or the one that took it over."""
+    return filing.current_office or filing.current_step
+
+
 def step_recipients(filing) -> list[User]:
     """Who is asked to decide the current step (the applicant never is)."""
     if not filing.current_step:
         return []
-    office = filing.current_office or filing.current_step
-    return [u for u in office_holders(office, filing) if u.pk != filing.applicant_id]
+    return eligible_approvers(current_office(filing), filing)
 
 
 def waiting_q(user: User) -> Q:
