@@ -13,9 +13,11 @@ commit (`notifications.notify`).
     records      what an approved request writes through the registry's services
     numbering    registration numbers
     reminders    reminders_send
-    inbox        notification_mark_read / notifications_mark_all_read
     content      the fields and team rows a request carries, and their checks
     common       locking, the timeline entry with its audit row, message words
+
+The inbox (marking notifications read) belongs to the notify app
+(`beian.notify.services`).
 
 Callers use the services from here: `from beian.filings import services`,
 `services.filing_create(...)`.
@@ -30,7 +32,6 @@ from .decisions import (
     filing_step_take_over,
     filing_steps_reroute_orphans,
 )
-from .inbox import notification_mark_read, notifications_mark_all_read
 from .reminders import reminders_send
 from .submission import (
     change_report_create,
@@ -55,7 +56,5 @@ __all__ = [
     "filing_submit",
     "filing_update",
     "filing_withdraw",
-    "notification_mark_read",
-    "notifications_mark_all_read",
     "reminders_send",
 ]
