@@ -319,11 +319,15 @@ def _item_response(request, task, item_pk: int):
         ).get(pk=item_pk)
         perms = selectors.task_permissions(request.user, task)
         actable = selectors.actable_item_ids(task, user=request.user)
-        return render(
+        response = render(
             request,
             "campaigns/_item_row.html",
             {"item": item, "task": task, "perms": perms, "actable": actable},
         )
+        if not task.items.filter(action=ItemAction.PENDING).exists():
+            # The last record is handled: reload, so the counts and the submit box follow.
+            response["HX-Refresh"] = "true"
+        return response
     return redirect(reverse("campaigns:task_detail", args=[task.pk]) + f"#item-{item_pk}")
 
 
