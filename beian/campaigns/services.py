@@ -77,6 +77,7 @@ CAMPAIGN_FIELDS = (
 OPEN_CAMPAIGN_FIELDS = ("title", "notice", "deadline")
 _AUDITED = (*CAMPAIGN_FIELDS, "status")
 ITEM_BATCH = 2_000
+HOOK_CHUNK = 5_000
 
 
 # --- campaigns -----------------------------------------------------------------------------
@@ -713,8 +714,13 @@ def records_changed_listener(*, accounts=(), groups=(), people=(), units=()) -> 
     user = getattr(request, "user", None)
     actor = user if user is not None and user.is_authenticated else None
     now = timezone.now()
-    _mark_corrected(open_tasks, accounts, groups, actor, now)
-    _join_added(open_tasks, accounts, groups, actor, now)
+    accounts, groups = list(accounts), list(groups)
+    # An import announces up to 100,000 ids: keep each IN list within SQLite's limits.
+    for start in range(0, max(len(accounts), len(groups)), HOOK_CHUNK):
+        some_accounts = accounts[start : start + HOOK_CHUNK]
+        some_groups = groups[start : start + HOOK_CHUNK]
+        _mark_corrected(open_tasks, some_accounts, some_groups, actor, now)
+        _join_added(open_tasks, some_accounts, some_groups, actor, now)
 
 
 def _mark_corrected(open_tasks, accounts, groups, actor, now) -> None:

@@ -351,3 +351,35 @@ def test_closing_a_filed_account_opens_a_closing_request_with_the_proof(cast):
     unfiled.refresh_from_db()
     assert unfiled.status == AccountStatus.CLOSED
     assert item_of(lit, unfiled).closing_filing is None
+
+
+def test_a_units_imported_sheet_joins_its_task(cast, rf):
+    """The unit imports its own 汇总表 during the round: new rows join the task as "added",
+    changed rows of records already listed become "corrected"."""
+    from beian.core.context import reset_current_request, set_current_request
+    from beian.transfer import services as transfer
+    from beian.transfer.tests.conftest import csv
+
+    campaign = make_campaign(cast)
+    services.campaign_open(actor=cast.school_admin, campaign=campaign)
+    lit = task_of(campaign, cast.lit)
+    header = ["序号", "管理单位", "群聊平台", "群名称", "群性质", "群人数"]
+    data = csv(
+        header,
+        [
+            [1, "文学院", "微信群", "文学院2024级辅导员群", "工作", 60],
+            [2, "文学院", "QQ群", "文学院教工群", "工作", 80],
+        ],
+    )
+    request = rf.post("/transfer/import/")
+    request.user = cast.lit_unit_admin
+    token = set_current_request(request)
+    try:
+        transfer.import_commit(
+            actor=cast.lit_unit_admin, kind="groups", file_name="群.csv", data=data, unit=cast.lit
+        )
+    finally:
+        reset_current_request(token)
+    new = TaskItem.objects.get(task=lit, group__name="文学院教工群")
+    assert new.action == ItemAction.ADDED and new.acted_by == cast.lit_unit_admin
+    assert item_of(lit, cast.lit_group).action == ItemAction.CORRECTED
