@@ -21,7 +21,7 @@ from beian.campaigns.models import CampaignTask, TaskEvent, TaskItem
 from beian.compliance.models import Finding
 from beian.registry import services as registry
 from beian.registry.choices import GroupStatus
-from beian.testing import make_account, make_group
+from beian.testing import make_account
 
 PDF = b"%PDF-1.4\n" + b"0" * 64
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -104,7 +104,7 @@ def rows_by_unit(campaign, user, on=None):
 
 def xlsx_texts(data: bytes) -> list[list]:
     sheet = load_workbook(io.BytesIO(data)).active
-    return [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 # --- the board ---------------------------------------------------------------------------
@@ -229,9 +229,7 @@ def test_remind_all_slow_units_reaches_their_admins_once(
     submit(task_of(campaign, cast.lit), cast.lit_unit_admin)
     client.force_login(cast.school_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("campaigns:board_remind", args=[campaign.pk]), {"all": "1"}
-        )
+        response = client.post(reverse("campaigns:board_remind", args=[campaign.pk]), {"all": "1"})
     assert response.status_code == 302
     cs = task_of(campaign, cast.cs)
     assert cs.reminded_on == OPENED.date()
@@ -357,7 +355,10 @@ def test_diff_against_the_previous_round(cast, client, clock):
     services.task_item_correct(actor=cast.cs_unit_admin, item=item_of(cs_now, cast.cs_account))
     proof = SimpleUploadedFile("proof.png", PNG, content_type="image/png")
     services.task_item_mark_closing(
-        actor=cast.cs_unit_admin, item=item_of(cs_now, cast.cs_group), reason="不再使用", proof=proof
+        actor=cast.cs_unit_admin,
+        item=item_of(cs_now, cast.cs_group),
+        reason="不再使用",
+        proof=proof,
     )
     new = make_account("计算机学院就业", unit=cast.cs, external_id="ncwu_cs_job")
     services.task_item_add(actor=cast.cs_unit_admin, task=cs_now, account=new)
