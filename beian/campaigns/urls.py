@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_board
 
 app_name = "campaigns"
 urlpatterns = [
@@ -31,4 +31,17 @@ urlpatterns = [
     path("tasks/<int:pk>/submit/", views.task_submit, name="task_submit"),
     path("tasks/<int:pk>/return/", views.task_return, name="task_return"),
     path("tasks/<int:pk>/confirm/", views.task_confirm, name="task_confirm"),
+    # the school's side of a round (views_board.py)
+    path("<int:pk>/board/", views_board.campaign_board, name="campaign_board"),
+    path("<int:pk>/board/decide/", views_board.board_decide, name="board_decide"),
+    path("<int:pk>/board/remind/", views_board.board_remind, name="board_remind"),
+    path("<int:pk>/bulletin/", views_board.campaign_bulletin, name="campaign_bulletin"),
+    path(
+        "<int:pk>/bulletin.<str:fmt>",
+        views_board.campaign_bulletin_file,
+        name="campaign_bulletin_file",
+    ),
+    path("<int:pk>/summary/<str:code>.xlsx", views_board.campaign_summary, name="campaign_summary"),
+    path("<int:pk>/diff/", views_board.campaign_diff, name="campaign_diff"),
+    path("<int:pk>/diff.xlsx", views_board.campaign_diff_file, name="campaign_diff_file"),
 ]

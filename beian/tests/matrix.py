@@ -327,4 +327,19 @@ PROBES: list[Probe] = [
     *both("campaigns:task_submit", "cs_task", "lit_task", ("post",)),
     *both("campaigns:task_return", "cs_task", "lit_task", ("post",), {"comment": "请补充"}),
     *both("campaigns:task_confirm", "cs_task", "lit_task", ("post",)),
+    # campaigns: the school's side of a round (views_board)
+    *plain("campaigns:campaign_board", args=("campaign",)),
+    *plain(
+        "campaigns:board_decide", ("post",), args=("campaign",), data={"decision": "confirm"}
+    ),
+    *plain("campaigns:board_remind", ("post",), args=("campaign",), data={"all": "1"}),
+    *plain("campaigns:campaign_bulletin", args=("campaign",)),
+    *[
+        Probe("campaigns:campaign_bulletin_file", ("campaign", f"={fmt}"), "get", None,
+              f"campaigns:campaign_bulletin_file GET {fmt}")
+        for fmt in ("docx", "xlsx")
+    ],  # fmt: skip
+    *plain("campaigns:campaign_summary", args=("campaign", "=accounts-pdsu")),
+    *plain("campaigns:campaign_diff", args=("campaign",)),
+    *plain("campaigns:campaign_diff_file", args=("campaign",)),
 ]

@@ -235,6 +235,15 @@ EXPECTED = {
     'campaigns:task_return POST lit': (302, 404, 302, 403, 404, 404, 403, 403, 403),
     'campaigns:task_confirm POST cs': (302, 404, 302, 403, 404, 403, 404, 404, 403),
     'campaigns:task_confirm POST lit': (302, 404, 302, 403, 404, 404, 403, 403, 403),
+    'campaigns:campaign_board GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
+    'campaigns:board_decide POST': (302, 404, 302, 403, 403, 403, 403, 403, 403),
+    'campaigns:board_remind POST': (302, 404, 302, 403, 403, 403, 403, 403, 403),
+    'campaigns:campaign_bulletin GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
+    'campaigns:campaign_bulletin_file GET docx': (302, 404, 200, 200, 403, 403, 403, 403, 200),
+    'campaigns:campaign_bulletin_file GET xlsx': (302, 404, 200, 200, 403, 403, 403, 403, 200),
+    'campaigns:campaign_summary GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
+    'campaigns:campaign_diff GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
+    'campaigns:campaign_diff_file GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
 }
 # fmt: on
 
