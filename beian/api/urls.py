@@ -16,6 +16,8 @@ router.register("units", views.UnitViewSet, basename="unit")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("platforms", views.PlatformViewSet, basename="platform")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("campaign-tasks", views.CampaignTaskViewSet, basename="campaign-task")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),

@@ -11,6 +11,15 @@ from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 
+from beian.campaigns import selectors as campaign_selectors
+from beian.campaigns.api import (
+    CampaignFilterSet,
+    CampaignSerializer,
+    TaskFilterSet,
+    TaskSerializer,
+    with_counts,
+)
+from beian.campaigns.models import Campaign, CampaignTask
 from beian.compliance import selectors as compliance_selectors
 from beian.compliance.api import FindingSerializer
 from beian.compliance.filters import FindingFilterSet
@@ -232,3 +241,37 @@ class SchemaView(SpectacularAPIView):
 
     def get_exception_handler(self):
         return exception_handler
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="填报任务（清查/备案统计）列表",
+        description="当前用户可见的填报任务：学校管理员、校领导、审计员看到全部；"
+        "其他用户只看到已下发且有本单位填报的任务。",
+    ),
+    retrieve=extend_schema(summary="填报任务详情"),
+)
+class CampaignViewSet(ReadOnlyViewSet):
+    queryset_model = Campaign
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilterSet
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return campaign_selectors.campaign_list(user=user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="单位填报列表",
+        description="当前用户可见的单位填报（二级单位管理员只看到本单位的），含状态、是否逾期"
+        "和各类处理数；`campaign` 按填报任务筛选。",
+    ),
+    retrieve=extend_schema(summary="单位填报详情"),
+)
+class CampaignTaskViewSet(ReadOnlyViewSet):
+    queryset_model = CampaignTask
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilterSet
+
+    def scoped_queryset(self, user) -> QuerySet:
+        return with_counts(campaign_selectors.task_list(user=user))

@@ -265,6 +265,10 @@ PROBES: list[Probe] = [
     *plain("api:person-list"),
     *both("api:person-detail", "cast.cs_head", "cast.lit_teacher"),
     *plain("api:finding-list"),
+    *plain("api:campaign-list"),
+    *plain("api:campaign-detail", args=("campaign",)),
+    *plain("api:campaign-task-list"),
+    *both("api:campaign-task-detail", "cs_task", "lit_task"),
     *plain("api:platform-list"),
     # transfer (imports need an upload token; 0 is no token of anyone's)
     *plain("transfer:import_start", GP),

@@ -177,6 +177,11 @@ EXPECTED = {
     'api:person-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
     'api:person-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
     'api:finding-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:campaign-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:campaign-detail GET': (403, 404, 200, 200, 200, 200, 200, 200, 200),
+    'api:campaign-task-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:campaign-task-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:campaign-task-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
     'api:platform-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
     # transfer: an import token belongs to its uploader's session (see beian/transfer/tests)
     'transfer:import_start GET': (302, 403, 200, 403, 403, 200, 200, 403, 403),

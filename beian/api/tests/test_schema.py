@@ -21,6 +21,10 @@ PATHS = {
     "/api/people/{id}/",
     "/api/findings/",
     "/api/platforms/",
+    "/api/campaigns/",
+    "/api/campaigns/{id}/",
+    "/api/campaign-tasks/",
+    "/api/campaign-tasks/{id}/",
     "/api/schema/",
 }
 
