@@ -29,7 +29,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from .fastpinyin import pinyin_keys
+from .fastpinyin import pinyin_keys, pinyin_keys_many
 
 CHUNK = 2_000
 SELECT_CHUNK = 500
@@ -215,6 +215,8 @@ class RecordWriter:
             self.history_range_sql = self.history_sql.removesuffix(" IN ") + " BETWEEN %s AND %s"
             self.history_date = _converter(history_fields["history_date"])(now)
         self.counts = {"created": 0, "updated": 0, "deleted": 0}
+        self._base = {**self.defaults, **dict.fromkeys(self.auto_now + self.auto_now_add, now)}
+        self._layouts: dict[frozenset, list[tuple[str, Any, bool]]] = {}
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -254,20 +256,43 @@ class RecordWriter:
             rows = list(rows)
             count = sum(1 for row in rows if row.get(pk_name) is None)
         fresh = iter(reserve_ids(self.model, count))
-        stamped = dict.fromkeys(self.auto_now + self.auto_now_add, self.now)
-        columns = self.columns
-        base = {**self.defaults, **stamped}
-        stamp = self.has_pinyin
-        layouts: dict[frozenset, list[tuple[str, Any, bool]]] = {}
-        converted = columns.converted
         ids: list[int] = []
-        params: list[list[Any]] = []
-        chunk_ids: list[int] = []
+        for params, chunk_ids in self._chunks(rows, fresh):
+            _executemany(self.columns.insert, params)
+            self._history(chunk_ids, "+")
+            ids += chunk_ids
+        self.counts["created"] += len(ids)
+        return ids
+
+    def _chunks(
+        self, rows: Iterable[dict[str, Any]], fresh: Iterator[int]
+    ) -> Iterator[tuple[list[list[Any]], list[int]]]:
+        """(INSERT parameters, primary keys) of the rows, CHUNK rows at a time; the names'
+        pinyin keys are made a chunk at a time (`pinyin_keys_many`)."""
+        pk_name = self.pk
+        chunk: list[dict[str, Any]] = []
         for row in rows:
             if row.get(pk_name) is None:
                 row[pk_name] = next(fresh)
-            if stamp:
-                row["name_pinyin"], row["name_initials"] = pinyin_keys(row.get("name") or "")
+            chunk.append(row)
+            if len(chunk) == CHUNK:
+                yield self._params(chunk)
+                chunk = []
+        if chunk:
+            yield self._params(chunk)
+
+    def _params(self, chunk: list[dict[str, Any]]) -> tuple[list[list[Any]], list[int]]:
+        columns = self.columns
+        if self.has_pinyin:
+            pinyin = pinyin_keys_many([row.get("name") or "" for row in chunk])
+            for row, (full, initials) in zip(chunk, pinyin, strict=True):
+                row["name_pinyin"] = full
+                row["name_initials"] = initials
+        layouts = self._layouts
+        base = self._base
+        converted = columns.converted
+        params = []
+        for row in chunk:
             keys = frozenset(row)
             layout = layouts.get(keys)
             if layout is None:  # rows of one import share their keys: plan once
@@ -278,20 +303,7 @@ class RecordWriter:
             for index, convert in converted:
                 values[index] = convert(values[index])
             params.append(values)
-            chunk_ids.append(row[pk_name])
-            if len(params) == CHUNK:
-                self._insert(params, chunk_ids)
-                ids += chunk_ids
-                params, chunk_ids = [], []
-        if params:
-            self._insert(params, chunk_ids)
-            ids += chunk_ids
-        self.counts["created"] += len(ids)
-        return ids
-
-    def _insert(self, params: list[list[Any]], ids: list[int]) -> None:
-        _executemany(self.columns.insert, params)
-        self._history(ids, "+")
+        return params, [row[self.pk] for row in chunk]
 
     def update(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Set the given fields of existing rows (pk, {attname: value})."""

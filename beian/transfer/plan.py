@@ -101,7 +101,7 @@ class RowResult:
     people are made when the first one is added (most rows have none)."""
 
     __slots__ = (
-        "number", "status", "label", "unit", "_changes", "describe", "_messages",
+        "number", "status", "_label", "unit", "_changes", "describe", "_messages",
         "_new_people", "record_id", "action",
     )  # fmt: skip
 
@@ -118,7 +118,7 @@ class RowResult:
     ):
         self.number = number
         self.status = status
-        self.label = label
+        self._label: str | tuple[str, ...] = label
         self.unit = unit
         self._changes = changes
         # For new records: a callable that makes the changes from the row (`describe(row)`),
@@ -128,6 +128,18 @@ class RowResult:
         self._new_people = new_people or None
         self.record_id = record_id
         self.action: Any = None  # what the commit writes; not serialised
+
+    @property
+    def label(self) -> str:
+        """What the row is about ("微信群 · 2021级1班"); an importer may set the parts
+        as a tuple, joined when first read."""
+        if self._label.__class__ is tuple:
+            self._label = " · ".join(self._label)
+        return self._label
+
+    @label.setter
+    def label(self, value: str | tuple[str, ...]) -> None:
+        self._label = value
 
     @property
     def messages(self) -> list[Message]:

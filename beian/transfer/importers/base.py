@@ -109,12 +109,19 @@ class Cells:
 
     def get(self, key: str, parser: Callable[..., Any] | None = None) -> Any:
         """The cell's clean value: None when blank, INVALID when refused. Results are
-        remembered per distinct value (units, platforms, dates recur thousands of times)."""
-        value = self.raw(key)
+        remembered per parser and distinct value (units, platforms, dates recur thousands
+        of times); text is its own key, other values are told apart by type (1 == 1.0)."""
+        position = self.positions.get(key)
+        if position is None:
+            return None
+        value = self.values[position]
         if value is None or parser is None:
             return value
-        memo = self.importer.memo
-        memo_key = (parser, value, value.__class__)
+        memos = self.importer.memos
+        memo = memos.get(parser)
+        if memo is None:
+            memo = memos[parser] = {}
+        memo_key = value if value.__class__ is str else (value, value.__class__)
         try:
             result, reason, warnings = memo[memo_key]
         except KeyError:
@@ -191,7 +198,8 @@ class Importer:
         self.actor = actor
         self.restrict_unit = unit
         self.today = today or timezone.localdate()
-        self.memo: dict[Any, tuple[Any, str | None, list[str]]] = {}
+        self.memo: dict[Any, Any] = {}
+        self.memos: dict[Callable[..., Any], dict[Any, tuple[Any, str | None, tuple]]] = {}
         self.spec: SheetSpec = self.specs[0]
 
     # --- the sheet -----------------------------------------------------------------------
@@ -279,14 +287,19 @@ class Importer:
                 continue
             parsed.append((result, values, cells))
         self._mark_duplicates(parsed)
-        for result, values, cells in parsed:
+        # Without a `finish` of its own, a row's parsed values and cells are not needed once
+        # it met the registry: let them go (the first stays, it names the sheet).
+        release = type(self).finish is Importer.finish
+        for index, (result, values, cells) in enumerate(parsed):
             if result.has_errors:
                 result.status = Status.ERROR
-                continue
-            self.resolve(result, values, cells)
-            if result.has_errors:
-                result.status = Status.ERROR
-                result.action = None
+            else:
+                self.resolve(result, values, cells)
+                if result.has_errors:
+                    result.status = Status.ERROR
+                    result.action = None
+            if release and index:
+                parsed[index] = (result, None, None)
         self.finish(parsed)
         self._mark_same_record(parsed)
         for result, _values, _cells in parsed:

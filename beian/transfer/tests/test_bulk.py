@@ -8,6 +8,9 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from beian.core import bulk as core_bulk
+from beian.core.bulk import LazyRows
+from beian.core.fastpinyin import pinyin_keys_many
 from beian.core.text import pinyin_keys as model_pinyin_keys
 from beian.registry.models import ChatGroup, GroupMember
 from beian.testing import platform
@@ -23,6 +26,38 @@ CHARS = st.sampled_from(
 @given(st.lists(CHARS, max_size=16).map("".join) | st.text(max_size=12))
 def test_pinyin_keys_are_those_the_models_store(name):
     assert pinyin_keys(name) == model_pinyin_keys(name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CHARS, max_size=12).map("".join) | st.text(max_size=8), max_size=8))
+def test_pinyin_keys_of_many_names_at_once_are_those_of_each(names):
+    """The batch (one OpenCC call for all names) gives what the models store per name,
+    also around Traditional phrases and names holding line breaks."""
+    names = [*names, "乾燥的計算機", "行長\n銀行"]
+    assert pinyin_keys_many(names) == [model_pinyin_keys(name) for name in names]
+
+
+@pytest.mark.django_db
+def test_rows_given_one_at_a_time_are_written_with_their_history(cast, monkeypatch):
+    """A generator of rows (`LazyRows`) over several chunks: every row, its pinyin keys and
+    its "+" history row, the keys returned in order."""
+    monkeypatch.setattr(core_bulk, "CHUNK", 7)
+    unit, wechat = cast.cs.pk, platform("wechat_group").pk
+
+    def rows():
+        for i in range(20):
+            yield {"name": f"計院{i}群", "platform_id": wechat, "owner_unit_id": unit}
+
+    with transaction.atomic():
+        writer = RecordWriter(ChatGroup, actor=cast.school_admin, now=timezone.now(), reason="r")
+        ids = writer.create(LazyRows(20, rows), count=20)
+    assert ids == sorted(ids) and len(ids) == 20
+    written = ChatGroup.objects.in_bulk(ids)
+    assert [written[pk].name for pk in ids] == [f"計院{i}群" for i in range(20)]
+    assert written[ids[3]].name_pinyin == model_pinyin_keys("計院3群")[0] == "jiyuan3qun"
+    history = ChatGroup.history.filter(id__in=ids, history_type="+")
+    assert history.count() == 20
+    assert {h.history_user_id for h in history} == {cast.school_admin.pk}
 
 
 def _history_values(row, skip=("history_id", "history_date", "id", "created_at")):
