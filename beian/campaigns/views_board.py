@@ -73,6 +73,7 @@ def campaign_board(request, pk: int):
         {
             "campaign": campaign,
             "table": table,
+            "rows": table.sorted_rows(),
             "filter": filterset,
             "summary": board.board_summary(all_rows),
             "shown": len(rows),
