@@ -4,12 +4,13 @@ from django.views.generic import RedirectView
 
 from beian.notify import views as notify_views
 
-from . import views
+from . import views, views_bulk
 
 app_name = "filings"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("waiting/", views.waiting, name="waiting"),
+    path("waiting/bulk/", views_bulk.waiting_bulk, name="waiting_bulk"),
     path("all/", views.filing_list, name="list"),
     path("new/", views.create, name="create"),
     path("late/<int:account_pk>/", views.create_late, name="create_late"),

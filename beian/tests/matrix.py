@@ -212,6 +212,7 @@ PROBES: list[Probe] = [
     # filings
     *plain("filings:mine"),
     *plain("filings:waiting"),
+    *plain("filings:waiting_bulk", GP),
     *plain("filings:list"),
     *plain("filings:create", GP),
     *both("filings:create_late", "cast.cs_account", "cast.lit_account", GP),

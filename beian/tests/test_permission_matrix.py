@@ -81,6 +81,8 @@ EXPECTED = {
     'registry:group_dissolve POST lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
     'filings:mine GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
     'filings:waiting GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'filings:waiting_bulk GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    'filings:waiting_bulk POST': (302, 302, 302, 302, 302, 302, 302, 302, 302),
     'filings:list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
     'filings:create GET': (302, 403, 200, 403, 200, 200, 200, 200, 403),
     'filings:create POST': (302, 403, 200, 403, 200, 200, 200, 200, 403),

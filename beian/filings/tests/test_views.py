@@ -66,7 +66,13 @@ def _check(client, cast, method: str, url: str, expected: dict, data=None):
 
 
 def test_lists_and_inbox(cast, client):
-    for name in ("filings:mine", "filings:waiting", "filings:list", "notify:inbox"):
+    for name in (
+        "filings:mine",
+        "filings:waiting",
+        "filings:waiting_bulk",
+        "filings:list",
+        "notify:inbox",
+    ):
         _check(client, cast, "get", reverse(name), ALL_200)
 
 
@@ -298,6 +304,7 @@ def test_every_filings_route_is_in_this_matrix():
     covered = {
         "filings:mine",
         "filings:waiting",
+        "filings:waiting_bulk",
         "filings:list",
         "filings:inbox",
         "filings:create",
