@@ -33,8 +33,8 @@ class World:
     def __init__(self):
         from beian.compliance.models import Finding
         from beian.filings import services as filings
-        from beian.notify.models import Channel, Notification
         from beian.filings.tests.factories import PDF, apply_new
+        from beian.notify.models import Channel, Notification
 
         self.cast = cast = Cast()
         self.lit_filing = apply_new(cast.lit_operator, cast.lit)
@@ -334,14 +334,17 @@ PROBES: list[Probe] = [
     *both("campaigns:task_confirm", "cs_task", "lit_task", ("post",)),
     # campaigns: the school's side of a round (views_board)
     *plain("campaigns:campaign_board", args=("campaign",)),
-    *plain(
-        "campaigns:board_decide", ("post",), args=("campaign",), data={"decision": "confirm"}
-    ),
+    *plain("campaigns:board_decide", ("post",), args=("campaign",), data={"decision": "confirm"}),
     *plain("campaigns:board_remind", ("post",), args=("campaign",), data={"all": "1"}),
     *plain("campaigns:campaign_bulletin", args=("campaign",)),
     *[
-        Probe("campaigns:campaign_bulletin_file", ("campaign", f"={fmt}"), "get", None,
-              f"campaigns:campaign_bulletin_file GET {fmt}")
+        Probe(
+            "campaigns:campaign_bulletin_file",
+            ("campaign", f"={fmt}"),
+            "get",
+            None,
+            f"campaigns:campaign_bulletin_file GET {fmt}",
+        )
         for fmt in ("docx", "xlsx")
     ],  # fmt: skip
     *plain("campaigns:campaign_summary", args=("campaign", "=accounts-pdsu")),

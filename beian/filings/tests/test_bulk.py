@@ -64,7 +64,8 @@ def test_the_bulk_page_lists_the_waiting_requests_and_approves_the_chosen(cast, 
     client.force_login(cast.lit_unit_admin)
     url = reverse("filings:waiting_bulk")
     page = client.get(url).content.decode()
-    value = "%d:%d:%d" % choice(filing)
+    pk, round_no, position = choice(filing)
+    value = f"{pk}:{round_no}:{position}"
     assert value in page and "同意所选" in page
     response = client.post(url, {"filings": [value], "comment": "同意"}, follow=True)
     assert "已同意 1 项申请" in response.content.decode()
