@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_board
+from . import views, views_board, views_late
 
 app_name = "campaigns"
 urlpatterns = [
@@ -44,4 +44,5 @@ urlpatterns = [
     path("<int:pk>/summary/<str:code>.xlsx", views_board.campaign_summary, name="campaign_summary"),
     path("<int:pk>/diff/", views_board.campaign_diff, name="campaign_diff"),
     path("<int:pk>/diff.xlsx", views_board.campaign_diff_file, name="campaign_diff_file"),
+    path("tasks/<int:pk>/late-filings/", views_late.task_late_filings, name="task_late_filings"),
 ]

@@ -350,4 +350,5 @@ PROBES: list[Probe] = [
     *plain("campaigns:campaign_summary", args=("campaign", "=accounts-pdsu")),
     *plain("campaigns:campaign_diff", args=("campaign",)),
     *plain("campaigns:campaign_diff_file", args=("campaign",)),
+    *both("campaigns:task_late_filings", "cs_task", "lit_task", GP, {"pledge": "1"}),
 ]

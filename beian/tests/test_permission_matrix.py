@@ -251,6 +251,10 @@ EXPECTED = {
     'campaigns:campaign_summary GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
     'campaigns:campaign_diff GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
     'campaigns:campaign_diff_file GET': (302, 404, 200, 200, 403, 403, 403, 403, 200),
+    'campaigns:task_late_filings GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
+    'campaigns:task_late_filings POST cs': (302, 404, 302, 403, 404, 302, 404, 404, 403),
+    'campaigns:task_late_filings GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
+    'campaigns:task_late_filings POST lit': (302, 404, 302, 403, 404, 404, 302, 403, 403),
 }
 # fmt: on
 
