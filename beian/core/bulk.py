@@ -137,11 +137,12 @@ class _Columns:
         return tuple(values)
 
 
-#: SQLite page cache (KiB) while a bulk write runs: 100,000 rows update six indexes of the
+#: SQLite page cache (KiB) while a bulk write runs: 100,000 rows update ten indexes of the
 #: table, and with SQLite's default 2 MB cache most of that time goes to evicting and
-#: re-reading index pages. The setting lasts for the connection; it is memory SQLite may
-#: use, not memory it takes at once.
-SQLITE_CACHE_KIB = 32 * 1024
+#: re-reading index pages. 16 MB writes 100,000 groups as fast as 32 MB did (8 MB: 25 %
+#: slower) and keeps the import's peak memory 15 MB lower. The setting lasts for the
+#: connection; it is memory SQLite may use, not memory it takes at once.
+SQLITE_CACHE_KIB = 16 * 1024
 
 
 def _executemany(sql: str, rows: Sequence[tuple]) -> None:
