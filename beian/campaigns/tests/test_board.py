@@ -382,3 +382,20 @@ def test_diff_against_the_previous_round(cast, client, clock):
     rows = [r for r in xlsx_texts(xlsx.content) if isinstance(r[0], int)]
     assert sorted(r[2] for r in rows) == sorted(["新增", "修改", "注销/解散"])
     assert ItemAction.CLOSING  # the closing item stays in the task's snapshot
+
+
+def test_the_board_costs_the_same_queries_whatever_the_number_of_units(
+    cast, client, django_assert_max_num_queries
+):
+    from beian.testing import make_unit
+
+    for i in range(12):
+        unit = make_unit(f"第{i}学院", parent=cast.school)
+        make_account(f"第{i}学院团委", unit=unit, external_id=f"ncwu_u{i}")
+        open_finding(make_account(f"第{i}学院新闻", unit=unit, external_id=f"ncwu_n{i}"), unit)
+    campaign = make_campaign(cast)
+    client.force_login(cast.school_admin)
+    url = reverse("campaigns:campaign_board", args=[campaign.pk])
+    with django_assert_max_num_queries(14):
+        page = client.get(url, {"late": "no", "sort": "-open_findings"})
+    assert page.content.decode().count("campaigns/tasks/") >= 16
