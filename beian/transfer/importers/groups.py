@@ -271,12 +271,13 @@ class GroupImporter(Importer):
         result.describe = self._describe
         self.person_changes(result, creator, values.creator_mobile, "创建人", "创建人电话")
         result.status = Status.NEW
-        # The fields as a tuple in `_NEW_FIELDS` order: a 100,000-row plan keeps one per row.
-        result.action = ("new", None, tuple(fields.values()), creator, "")
+        # One flat tuple, the fields in `_NEW_FIELDS` order: a 100,000-row plan keeps one
+        # per row (an update's action is ("update", pk, changes, creator, remark)).
+        result.action = ("new", creator, *fields.values())
 
     def _describe_new(self, row: RowResult) -> list[Change]:
         """The changes of a new group, made only when the preview shows the row."""
-        _kind, _pk, values, creator, _remark = row.action
+        _kind, creator, *values = row.action
         fields = dict(zip(_NEW_FIELDS, values, strict=True))
         changes = []
         display = self.display
@@ -314,14 +315,15 @@ class GroupImporter(Importer):
     def write(self, rows: list[RowResult], now: dt.datetime, reason: str) -> dict[str, int]:
         """New creators first, then the groups through the registry's bulk upsert ("已解散"
         in 备注 dissolves the group, dated today, with the remark as its reason)."""
-        counts = self.write_people(rows, (row.action[3] for row in rows), now, reason)
+        creators = (row.action[1 if row.action[0] == "new" else 3] for row in rows)
+        counts = self.write_people(rows, creators, now, reason)
         new_rows, updates = [], []
         for row in rows:
-            kind, pk, fields, creator, remark = row.action
-            creator_id = creator.pk if isinstance(creator, NewPerson) else creator
-            if kind == "new":
+            if row.action[0] == "new":
                 new_rows.append(row)
             else:
+                _kind, pk, fields, creator, remark = row.action
+                creator_id = creator.pk if isinstance(creator, NewPerson) else creator
                 changes = {k: v for k, v in fields.items() if k != "creator"}
                 if "creator" in fields:
                     changes["creator_id"] = creator_id
@@ -331,7 +333,7 @@ class GroupImporter(Importer):
 
         def creates():
             for row in new_rows:
-                _kind, _pk, values, creator, _remark = row.action
+                _kind, creator, *values = row.action
                 fields = dict(zip(_NEW_FIELDS, values, strict=True))
                 fields["creator_id"] = creator.pk if isinstance(creator, NewPerson) else creator
                 yield fields
