@@ -84,6 +84,11 @@ class UnitDiff:
         return sum(1 for c in self.changes if c.kind == kind)
 
     @property
+    def previous_submitted(self) -> bool:
+        """Whether the unit's task of the previous round kept a snapshot to compare with."""
+        return self.previous is not None and bool(self.previous.snapshot)
+
+    @property
     def added(self) -> int:
         return self._n(ADDED)
 
