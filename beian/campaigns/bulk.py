@@ -113,15 +113,19 @@ def unit_admins(unit_ids: Iterable[int]) -> dict[int, list[User]]:
 def tasks_remind(*, actor, tasks: Iterable[CampaignTask]) -> int:
     """Remind the unit admins of each task's unit that the round waits for them (in-app and
     e-mail, after the commit). Only tasks not yet (re)submitted of an open round are
-    reminded; returns how many units were reminded."""
+    reminded, and each at most once a day (a second click the same day reaches nobody
+    twice); returns how many units were reminded."""
     _check_admin(actor)
     selected = [t for t in _ordered(tasks) if t.campaign.status == CampaignStatus.OPEN]
     selected = [t for t in selected if t.state in UNSUBMITTED]
     if not selected:
         raise ValidationError(_("所选单位都已提交，无需提醒"))
+    today = timezone.localdate()
+    selected = [t for t in selected if t.reminded_on != today]
+    if not selected:
+        raise ValidationError(_("所选单位今天已经提醒过，明天再提醒"))
     admins = unit_admins(t.unit_id for t in selected)
     now = timezone.now()
-    today = timezone.localdate()
     for task in selected:
         campaign = task.campaign
         days = (campaign.deadline - today).days

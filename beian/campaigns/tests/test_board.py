@@ -239,6 +239,8 @@ def test_remind_all_slow_units_reaches_their_admins_once(
     ).exists()
     notes = Notification.objects.filter(recipient=cast.cs_unit_admin)
     assert notes.count() == 1 and "距截止日期" in notes.get().text
+    with pytest.raises(ValidationError, match="今天已经提醒过"):
+        bulk.tasks_remind(actor=cast.school_admin, tasks=[cs])
     assert not Notification.objects.filter(recipient=cast.lit_unit_admin).exists()
 
 
