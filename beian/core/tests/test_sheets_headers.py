@@ -21,6 +21,7 @@ from beian.core.sheets import (
     parse_year_month,
     read_rows,
 )
+from beian.core.sheets.headers import iter_table_values
 
 from . import sheet_fixtures as F
 
@@ -234,6 +235,28 @@ def test_blank_subtotal_repeated_header_and_footer_rows():
         (7, "计算机学院", "计院小喇叭"),
     ]
     assert table.rows[2].filled == frozenset({"unit"})
+
+
+def test_rows_one_at_a_time_are_those_of_the_table_and_can_be_released():
+    """`iter_table_values` (what imports read) yields what `extract_table` keeps, and with
+    `release` drops each raw row once read, so that a large sheet is not held twice."""
+    rows = [
+        ["序号", "管理单位", "账号名称", "关注人数"],
+        [1, "文学院", "文苑", 1],
+        ["小计", None, None, 1],
+        [2, "计算机学院", "计院青年", 2],
+        [3, None, "计院小喇叭", 3],
+    ]
+    sheet = sheet_of(grid(*rows))
+    header = find_header(sheet, LAYOUT)
+    expected = [
+        (row.number, list(row.values.values()), row.filled)
+        for row in extract_table(sheet, LAYOUT, header).rows
+    ]
+    streamed = list(iter_table_values(sheet, LAYOUT, header, release=True))
+    assert streamed == expected
+    assert streamed[-1] == (5, [3, "计算机学院", "计院小喇叭", 3], frozenset({"unit"}))
+    assert sheet.rows[0] and sheet.rows[1:] == [None] * 4  # the header row is kept
 
 
 def test_merged_unit_is_filled_down_only_in_fill_down_columns():
