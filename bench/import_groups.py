@@ -298,8 +298,8 @@ def child(sheet: Path, actor_pk: int, job: Path) -> None:
 
         return wrapper
 
-    services._read = timed("read (isolated parser)", services._read)
-    Importer.plan = timed("parse + validate + match", Importer.plan)
+    services._read = timed("read (parser loads the workbook)", services._read)
+    Importer.plan = timed("rows arrive, validate + match", Importer.plan)
     Importer.apply = timed("write (rows, history, people)", Importer.apply)
     actor = User.objects.get(pk=actor_pk)
     data = sheet.read_bytes()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from beian.core.audit import audit
 from beian.core.choices import AuditEventType
-from beian.core.sheets import read_upload
+from beian.core.sheets import stream_upload
 from beian.orgs.models import Unit
 
 from .bulk import lock_tables
@@ -80,8 +80,11 @@ def _check(actor, kind: str, unit: Unit | None) -> None:
 
 
 def _read(file_name: str, data: bytes):
-    fmt, sheets = read_upload(file_name, data, max_bytes=max_upload_bytes())
-    return fmt, sheets, hashlib.sha256(data).hexdigest()
+    """Start reading: the parser process checks and converts the workbook while the plan
+    works on the rows that have arrived (`stream_upload`). Returns (format, sheets,
+    sha256, close); `close()` stops the parser once the plan is made."""
+    fmt, sheets, close = stream_upload(file_name, data, max_bytes=max_upload_bytes())
+    return fmt, sheets, hashlib.sha256(data).hexdigest(), close
 
 
 def _plan(actor, kind, file_name, unit, drop, fmt, sheets, sha256):
@@ -102,8 +105,11 @@ def import_preview(
     """What importing the file would do, row by row. Writes nothing. Raises SheetError
     (with a Chinese message) for a file that cannot be used at all."""
     _check(actor, kind, unit)
-    fmt, sheets, sha256 = _read(file_name, data)
-    return _plan(actor, kind, file_name, unit, drop, fmt, sheets, sha256)[1]
+    fmt, sheets, sha256, close = _read(file_name, data)
+    try:
+        return _plan(actor, kind, file_name, unit, drop, fmt, sheets, sha256)[1]
+    finally:
+        close()
 
 
 def import_commit(
@@ -121,39 +127,45 @@ def import_commit(
     them; the command line, which plans and writes in one go, does not)."""
     _check(actor, kind, unit)
     drop = frozenset(drop)
-    fmt, sheets, sha256 = _read(file_name, data)  # outside the lock: parsing takes time
-    with transaction.atomic():
-        importer_class = IMPORTERS[kind]
-        lock_tables(*importer_class.locked)
-        importer, plan = _plan(actor, kind, file_name, unit, drop, fmt, sheets, sha256)
-        sheets = None  # the raw cells are not needed any more: free them before writing
-        if expected is not None:
-            digests = plan.digests()
-            differing = sorted(
-                number for number, digest in digests.items() if expected.get(number) != digest
-            )
-            if differing:
-                raise PlanChanged(plan, differing)
-        if plan.has_errors:
-            raise ImportBlocked(plan)
-        written = importer.apply(plan)
-        counts = plan.counts
-        detail = {
-            "kind": kind,
-            "layout": plan.layout,
-            "file": file_name[:200],
-            "sha256": sha256,
-            "format": str(fmt),
-            "sheet": plan.sheet,
-            "unit": unit.name if unit else "",
-            "counts": {
-                key: counts[key]
-                for key in ("total", "new", "update", "unchanged", "dropped", "warning")
-            },
-            "written": written,
-            "dropped_rows": sorted(drop)[:500],
-        }
-        event = audit(event=AuditEventType.IMPORT, actor=actor, detail=detail)
+    # The parser starts outside the lock (loading a workbook takes time); the plan reads
+    # its rows inside, as they arrive.
+    fmt, sheets, sha256, close = _read(file_name, data)
+    try:
+        with transaction.atomic():
+            importer_class = IMPORTERS[kind]
+            lock_tables(*importer_class.locked)
+            importer, plan = _plan(actor, kind, file_name, unit, drop, fmt, sheets, sha256)
+            close()  # the plan has every row it needs: stop the parser
+            sheets = None  # the raw cells are not needed any more: free them before writing
+            if expected is not None:
+                digests = plan.digests()
+                differing = sorted(
+                    number for number, digest in digests.items() if expected.get(number) != digest
+                )
+                if differing:
+                    raise PlanChanged(plan, differing)
+            if plan.has_errors:
+                raise ImportBlocked(plan)
+            written = importer.apply(plan)
+            counts = plan.counts
+            detail = {
+                "kind": kind,
+                "layout": plan.layout,
+                "file": file_name[:200],
+                "sha256": sha256,
+                "format": str(fmt),
+                "sheet": plan.sheet,
+                "unit": unit.name if unit else "",
+                "counts": {
+                    key: counts[key]
+                    for key in ("total", "new", "update", "unchanged", "dropped", "warning")
+                },
+                "written": written,
+                "dropped_rows": sorted(drop)[:500],
+            }
+            event = audit(event=AuditEventType.IMPORT, actor=actor, detail=detail)
+    finally:
+        close()  # also when planning failed half-way: stop the parser
     return ImportOutcome(plan=plan, written=written, event_id=event.pk, detail=detail)
 
 

@@ -33,7 +33,7 @@ from .normalize import (
     parse_phone,
     parse_year_month,
 )
-from .reader import Sheet, read_rows, read_upload
+from .reader import Sheet, StreamedRows, read_rows, read_upload, stream_upload
 from .safety import SheetFormat, check_upload
 from .writer import SUBMITTER_LINE, neutralize, unneutralize, write_csv, write_xlsx
 
@@ -48,6 +48,7 @@ __all__ = [
     "Row",
     "Sheet",
     "SheetError",
+    "StreamedRows",
     "SheetFormat",
     "Table",
     "cell_location",
@@ -69,6 +70,7 @@ __all__ = [
     "parse_year_month",
     "read_rows",
     "read_upload",
+    "stream_upload",
     "unneutralize",
     "write_csv",
     "write_xlsx",

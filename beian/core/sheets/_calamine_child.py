@@ -12,6 +12,12 @@ the parse runs under an address-space limit (RLIMIT_AS), a CPU-time limit, and a
 clock timeout enforced by the parent, and a crash costs only the child.
 
 `load(data, max_cells)` is also called in-process when isolation is switched off.
+
+With a fourth argument "stream" the answer is a series of frames (8-byte length, then a
+pickle), so that the parent can work on the first rows while later ones are converted:
+("sheets", [(name, visible, rows, merged), …]) with the row count in place of the rows,
+then ("rows", sheet index, [rows…]) in chunks of `STREAM_CHUNK`, then ("end",); or
+("error", code, detail) in place of any of them.
 """
 
 import contextlib
@@ -19,6 +25,8 @@ import gc
 import io
 import pickle
 import sys
+
+STREAM_CHUNK = 5_000
 
 
 def _normalise_rows(rows: list[list]) -> list[list]:
@@ -39,8 +47,57 @@ def _normalise_rows(rows: list[list]) -> list[list]:
     return out
 
 
-def load(data: bytes, max_cells: int) -> tuple:
-    """("ok", [(name, visible, rows, merged), …]) or ("error", code, detail)."""
+def _used_rows(rows: list[list]) -> int:
+    """How many rows are left once the trailing empty ones are dropped."""
+    keep = len(rows)
+    while keep and rows[keep - 1].count("") == len(rows[keep - 1]):
+        keep -= 1
+    return keep
+
+
+def _normalise_chunk(rows: list[list]) -> list[list]:
+    """As `_normalise_rows`, for a chunk of rows that ends before the trailing empty ones."""
+    shared: dict[str, str] = {}
+    get = shared.setdefault
+    return [
+        [] if row.count("") == len(row) else [get(v, v) if v.__class__ is str else v for v in row]
+        for row in rows
+    ]
+
+
+def stream(data: bytes, max_cells: int, write) -> None:
+    """`load`, answered in frames through `write(bytes)` (see the module's docstring)."""
+
+    def send(message) -> None:
+        frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        write(len(frame).to_bytes(8, "big") + frame)
+
+    result = load(data, max_cells, normalise=False)
+    if result[0] != "ok":
+        send(result)
+        return
+    sheets = result[1]
+    used = [_used_rows(rows) for _name, _visible, rows, _merged in sheets]
+    send(
+        (
+            "sheets",
+            [
+                (name, visible, count, merged)
+                for (name, visible, _r, merged), count in zip(sheets, used, strict=True)
+            ],
+        )
+    )
+    for index, (_name, _visible, rows, _merged) in enumerate(sheets):
+        for start in range(0, used[index], STREAM_CHUNK):
+            end = min(start + STREAM_CHUNK, used[index])
+            send(("rows", index, _normalise_chunk(rows[start:end])))
+            rows[start:end] = [None] * (end - start)  # sent: free them
+    send(("end",))
+
+
+def load(data: bytes, max_cells: int, *, normalise: bool = True) -> tuple:
+    """("ok", [(name, visible, rows, merged), …]) or ("error", code, detail). Without
+    `normalise` the rows are as calamine gives them (trailing empty rows included)."""
     from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
     try:
@@ -61,7 +118,9 @@ def load(data: bytes, max_cells: int) -> tuple:
                 total += (end[0] + 1) * (end[1] + 1)
             if total > max_cells:
                 return ("error", "too_big", f"{sheet.name}: {end}")
-            rows = _normalise_rows(sheet.to_python(skip_empty_area=False))
+            rows = sheet.to_python(skip_empty_area=False)
+            if normalise:
+                rows = _normalise_rows(rows)
             merged = sheet.merged_cell_ranges
             if merged is not None:
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in merged]
@@ -89,11 +148,21 @@ def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
 
 def main(argv: list[str]) -> int:
     memory_bytes, cpu_seconds, max_cells = (int(arg) for arg in argv[1:4])
+    streaming = argv[4:5] == ["stream"]
     gc.disable()  # a short-lived process that builds millions of objects
     data = sys.stdin.buffer.read()
     import python_calamine  # noqa: F401  (load the extension before the memory cap)
 
     _limit_resources(memory_bytes, cpu_seconds)
+    if streaming:
+        out = sys.stdout.buffer
+
+        def write(frame: bytes) -> None:
+            out.write(frame)
+            out.flush()
+
+        stream(data, max_cells, write)
+        return 0
     result = load(data, max_cells)
     del data
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

@@ -15,9 +15,11 @@ import io
 import logging
 import os
 import pickle
+import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -71,6 +73,50 @@ def read_upload(
     else:
         raw = bytes(data)
     return fmt, read_rows(raw, fmt, name=name, timeout=timeout)
+
+
+def stream_upload(
+    name: str,
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> tuple[SheetFormat, list[Sheet], Callable[[], None]]:
+    """`read_upload` for large imports: the same checks, the same isolated parser, but a
+    workbook's rows arrive while the caller reads them (`Sheet.rows` is a `StreamedRows`:
+    indexing waits for the row), so that the caller works on the first rows while the
+    parser converts the rest, and can release rows it has read (`rows[i] = None`): the
+    whole sheet is never held at once. A parser failure or the timeout raises `SheetError`
+    from the indexing that meets it. Returns (format, sheets, close); call `close()` when
+    done (it stops the parser if rows were left unread). CSV is read at once."""
+    fmt = check_upload(name, data, max_bytes)
+    if fmt is SheetFormat.CSV:
+        return fmt, read_rows(data, fmt, name=name, timeout=timeout), lambda: None
+    stream = _ChildStream(bytes(data), timeout, memory_limit, max_cells)
+    try:
+        first = stream.frame()
+        if first[0] != "sheets":
+            stream.refuse(first)
+        sheets = [
+            Sheet(
+                name=sheet_name,
+                rows=StreamedRows(stream, index, count),
+                merged=merged,
+                visible=visible,
+                index=index,
+            )
+            for index, (sheet_name, visible, count, merged) in enumerate(first[1])
+        ]
+    except BaseException:
+        stream.close()
+        raise
+    if not sheets:
+        stream.close()
+        raise SheetError("文件中没有工作表")
+    stream.sheets = [sheet.rows for sheet in sheets]
+    return fmt, sheets, stream.close
 
 
 def read_rows(
@@ -185,6 +231,164 @@ def _load_in_child(data: bytes, timeout: float, memory_limit: int, max_cells: in
     except Exception as exc:
         logger.warning("sheet parser process answered garbage: %s", exc)
         raise SheetError(MSG_CORRUPT) from exc
+
+
+class StreamedRows(Sequence):
+    """The rows of one worksheet as the parser sends them: `rows[i]` waits until row i
+    has arrived; `rows[i] = None` releases a row that was read."""
+
+    def __init__(self, stream: _ChildStream, index: int, count: int):
+        self._stream = stream
+        self._index = index
+        self._count = count
+        self._rows: list[Any] = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._count))]
+        if i < 0:
+            i += self._count
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        while i >= len(self._rows):
+            self._stream.pull()
+        return self._rows[i]
+
+    def __setitem__(self, i: int, value: None) -> None:
+        self[i]  # noqa: B018  (a row must have arrived to be released)
+        self._rows[i] = value
+
+    def _extend(self, rows: list[list[Any]]) -> None:
+        self._rows += rows
+
+
+class _ChildStream:
+    """The parser process in streaming mode: frames read with the wall-clock deadline."""
+
+    def __init__(self, data: bytes, timeout: float, memory_limit: int, max_cells: int):
+        command = [
+            sys.executable,
+            "-I",
+            str(_CHILD),
+            str(int(memory_limit)),
+            str(int(timeout) + 1),
+            str(int(max_cells)),
+            "stream",
+        ]
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+        self.sheets: list[StreamedRows] = []
+        self.done = False
+        try:
+            self.process = subprocess.Popen(  # noqa: S603  (our own script, fixed arguments)
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={"LC_ALL": "C.UTF-8", "RUST_BACKTRACE": "0"},
+            )
+        except OSError as exc:
+            logger.exception("cannot start the sheet parser process with %s", sys.executable)
+            raise SheetError("服务器暂时无法解析表格文件，请稍后再试或联系管理员") from exc
+        self.buffer = bytearray()
+        try:
+            self.process.stdin.write(data)  # the child reads all of it before answering
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass  # it died early: the answer (or its absence) says why
+
+    def _read(self, size: int) -> bytes:
+        fd = self.process.stdout.fileno()
+        while len(self.buffer) < size:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self._timeout()
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                self._timeout()
+            chunk = os.read(fd, max(65536, size - len(self.buffer)))
+            if not chunk:
+                self._failed()
+            self.buffer += chunk
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
+
+    def frame(self) -> tuple:
+        size = int.from_bytes(self._read(8), "big")
+        try:
+            return _DatesOnly(io.BytesIO(self._read(size))).load()
+        except SheetError:
+            raise
+        except Exception as exc:
+            logger.warning("sheet parser process answered garbage: %s", exc)
+            self.close()
+            raise SheetError(MSG_CORRUPT) from exc
+
+    def pull(self) -> None:
+        """Read the next frame of rows and hand it to its sheet."""
+        if self.done:
+            raise SheetError(MSG_CORRUPT)  # a sheet claimed more rows than were sent
+        message = self.frame()
+        if message[0] == "rows":
+            self.sheets[message[1]]._extend(message[2])
+        elif message[0] == "end":
+            self.done = True
+            self.close()
+        else:
+            self.refuse(message)
+
+    def refuse(self, message: tuple) -> None:
+        self.close()
+        if message[0] != "error":
+            raise SheetError(MSG_CORRUPT)
+        code, detail = message[1], message[2]
+        logger.info("workbook refused by calamine: %s %s", code, detail)
+        if code == "password":
+            raise SheetError(MSG_PROTECTED)
+        if code == "too_big":
+            raise SheetError(MSG_TOO_BIG)
+        raise SheetError(MSG_CORRUPT)
+
+    def _timeout(self) -> None:
+        self.close()
+        raise SheetError(f"{MSG_TIMEOUT}（超过 {self.timeout:g} 秒），请检查文件或拆分后再上传")
+
+    def _failed(self) -> None:
+        """The parser's output ended before its last frame: it crashed or hit a limit."""
+        process = self.process
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        logger.warning(
+            "sheet parser process failed (code %s): %s",
+            process.returncode,
+            process.stderr.read()[-2000:].decode("utf-8", "replace"),
+        )
+        self.close()
+        if process.returncode in (-24, 152):  # SIGXCPU: the CPU-time limit
+            self._timeout()
+        raise SheetError(MSG_TOO_BIG)
+
+    def close(self) -> None:
+        """Stop the parser (if it is still sending) and reap it."""
+        process = self.process
+        if process.poll() is None:
+            if not self.done:
+                process.kill()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for pipe in (process.stdout, process.stderr):
+            if pipe and not pipe.closed:
+                pipe.close()
 
 
 # ------------------------------------------------------------------------------------ CSV

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from beian.core.sheets import SheetError, read_rows, read_upload
+from beian.core.sheets import SheetError, StreamedRows, read_rows, read_upload, stream_upload
 from beian.core.sheets.reader import MSG_TOO_BIG
 
 from . import sheet_fixtures as F
@@ -120,3 +120,46 @@ def test_read_upload_checks_then_reads_a_file_object():
 def test_read_upload_refuses_before_parsing():
     with pytest.raises(SheetError, match="压缩炸弹"):
         read_upload("bomb.xlsx", F.zip_bomb())
+
+
+def test_streamed_rows_are_those_read_at_once_and_arrive_while_read():
+    data = F.to_xlsx(F.pdsu_groups())
+    _fmt, at_once = read_upload("附件3.xlsx", data)
+    fmt, sheets, close = stream_upload("附件3.xlsx", data)
+    try:
+        assert fmt == "xlsx"
+        assert [(s.name, s.visible, s.merged) for s in sheets] == [
+            (s.name, s.visible, s.merged) for s in at_once
+        ]
+        rows = sheets[0].rows
+        assert isinstance(rows, StreamedRows) and len(rows) == len(at_once[0].rows)
+        assert list(rows) == at_once[0].rows
+        assert rows[3][:7] == GROUPS_ROW and rows[-1] == at_once[0].rows[-1]
+        rows[3] = None  # a row that was read can be released
+        assert rows[3] is None and rows[4] == at_once[0].rows[4]
+    finally:
+        close()
+
+
+def test_streamed_rows_of_a_large_sheet_come_in_chunks(monkeypatch):
+    grid = F.Grid(rows=[["序号", "群名称"]] + [[n, f"群{n}"] for n in range(1, 12_001)], merges=[])
+    fmt, sheets, close = stream_upload("大表.xlsx", F.to_xlsx(grid))
+    try:
+        rows = sheets[0].rows
+        assert len(rows) == 12_001 and len(rows._rows) < 12_001  # not all there at once
+        assert rows[12_000] == [12_000, "群12000"] and rows[1] == [1, "群1"]
+    finally:
+        close()
+
+
+def test_streamed_reading_refuses_what_reading_at_once_refuses():
+    with pytest.raises(SheetError) as caught:
+        stream_upload("far.xlsx", F.far_cell_xlsx())
+    assert caught.value.message_zh == MSG_TOO_BIG
+    broken = F.xlsx_with_part("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r=")
+    with pytest.raises(SheetError, match="^文件已损坏"):
+        stream_upload("broken.xlsx", broken)
+    with pytest.raises(SheetError, match="^文件解析超时"):
+        stream_upload("slow.xlsx", F.to_xlsx(F.pdsu_accounts()), timeout=0.001)
+    with pytest.raises(SheetError, match="压缩炸弹"):
+        stream_upload("bomb.xlsx", F.zip_bomb())
