@@ -170,6 +170,15 @@ class Cells:
         self.result.messages.append(self._message(WARNING, key, text, value))
 
 
+def _refuse(result: RowResult) -> None:
+    """An error row: nothing to write. Changes described from the action (new records) are
+    made now, while the row still has it: the preview shows them on error rows too."""
+    if result.describe is not None and result._changes is None:
+        result._changes = result.describe(result)
+    result.status = Status.ERROR
+    result.action = None
+
+
 def _run(parser, value) -> tuple[Any, str | None, tuple[str, ...]]:
     warnings: list[str] = []
     try:
@@ -273,6 +282,9 @@ class Importer:
         results: list[RowResult] = []
         parsed: list[tuple[RowResult, dict[str, Any], Cells]] = []
         rows = iter_table_values(sheet, self.spec.layout, header, release=True)
+        streaming = self.resolves_while_parsing and type(self).finish is Importer.finish
+        seen: dict[Any, tuple[RowResult, int]] = {}
+        repeated: dict[Any, list[RowResult]] = {}
         for number, raw, _filled in rows:
             result = RowResult(number=number)
             results.append(result)
@@ -286,29 +298,35 @@ class Importer:
                 if not result.label:
                     self._raw_label(result, cells.as_dict())
                 continue
+            if streaming:
+                self._resolve_now(result, values, cells, seen, repeated)
+                continue
             # The row's raw values, not its Cells (made again to resolve it): 8 MB less
             # for 100,000 rows at the plan's peak.
             parsed.append((result, values, raw))
-        self._mark_duplicates(parsed)
-        # Without a `finish` of its own, a row's parsed values and cells are not needed once
-        # it met the registry: let them go.
-        release = type(self).finish is Importer.finish
-        for index, (result, values, raw) in enumerate(parsed):
-            cells = Cells(self, table, result.number, raw, positions, result)
-            if result.has_errors:
-                result.status = Status.ERROR
-            else:
-                self.resolve(result, values, cells)
+        if streaming:  # every row met the registry already
+            self._mark_repeated(repeated)
+            del seen, repeated
+            parsed = [(result, None, None) for result in results if result.record_id is not None]
+        else:
+            self._mark_duplicates(parsed)
+            # Without a `finish` of its own, a row's parsed values and cells are not needed
+            # once it met the registry: let them go.
+            release = type(self).finish is Importer.finish
+            for index, (result, values, raw) in enumerate(parsed):
+                cells = Cells(self, table, result.number, raw, positions, result)
                 if result.has_errors:
                     result.status = Status.ERROR
-                    result.action = None
-            parsed[index] = (result, None, None) if release else (result, values, cells)
+                else:
+                    self.resolve(result, values, cells)
+                    if result.has_errors:
+                        _refuse(result)
+                parsed[index] = (result, None, None) if release else (result, values, cells)
         self.finish(parsed)
         self._mark_same_record(parsed)
         for result, _values, _cells in parsed:
             if result.has_errors:
-                result.status = Status.ERROR
-                result.action = None
+                _refuse(result)
         messages = [Message(level=WARNING, text=text) for text in table.warnings]
         return ImportPlan(
             kind=self.kind,
@@ -334,6 +352,61 @@ class Importer:
             unit=self.restrict_unit.name if self.restrict_unit else "",
             dropped=tuple(sorted(drop & {r.number for r in results})),
         )
+
+    #: Meet the registry as each row is parsed, instead of after every row was parsed: the
+    #: plan then never holds every row's parsed values at once (a 100,000-row sheet). Only
+    #: for importers whose `resolve` has no effect beyond the row and `person_changes`,
+    #: which `_unresolve` can take back when a later row turns out to repeat the key.
+    resolves_while_parsing: ClassVar[bool] = False
+
+    def _resolve_now(self, result, values, cells, seen, repeated) -> None:
+        """One row of the single pass: resolved unless its key was seen; a repeated key
+        makes both rows errors, as `_mark_duplicates` does (the first is unresolved)."""
+        key = self.key(values)
+        if key is not None:
+            first = seen.get(key)
+            if first is not None:
+                earlier, messages = first
+                if key not in repeated:
+                    self._unresolve(earlier, messages)
+                    repeated[key] = [earlier]
+                repeated[key].append(result)
+                return
+            seen[key] = (result, len(result._messages or ()))
+        self.resolve(result, values, cells)
+        if result.has_errors:
+            _refuse(result)
+
+    def _unresolve(self, result: RowResult, messages: int) -> None:
+        """Take back what `resolve` did to a row (a later row repeats its key)."""
+        if result._messages:
+            del result._messages[messages:]
+        result.status = Status.ERROR
+        result.action = None
+        result.record_id = None
+        result.describe = None
+        result._changes = None
+        result._new_people = None
+        result.label = ""
+        result.unit = ""
+        changes = self.people.mobile_changes
+        for ref in [ref for ref, (_m, row) in changes.items() if row == result.number]:
+            del changes[ref]
+
+    def _mark_repeated(self, repeated: dict[Any, list[RowResult]]) -> None:
+        for key, results in repeated.items():
+            for result in results:
+                others = "、".join(str(r.number) for r in results if r is not result)
+                result.status = Status.ERROR
+                result.messages.append(
+                    Message(
+                        level=ERROR,
+                        text=f"与第 {others} 行重复（{self.describe_key(key)}相同），"
+                        "请删除重复的行或核对内容",
+                        sheet=self.sheet_name,
+                        row=result.number,
+                    )
+                )
 
     label_keys: ClassVar[tuple[str, ...]] = ("platform", "name", "account")
 

@@ -63,6 +63,7 @@ class GroupImporter(Importer):
     kind = "groups"
     specs = (GROUPS_PDSU,)
     locked = (ChatGroup, GroupMember, Person)
+    resolves_while_parsing = True
 
     def load(self) -> None:
         super().load()
@@ -268,12 +269,13 @@ class GroupImporter(Importer):
         }
         self._check_rules(fields, cells)
         creator = values.creator
+        # One flat tuple, the fields in `_NEW_FIELDS` order: a 100,000-row plan keeps one
+        # per row (an update's action is ("update", pk, changes, creator, remark)). Set
+        # before anything reads the row's changes: they are described from it.
+        result.action = ("new", creator, *fields.values())
         result.describe = self._describe
         self.person_changes(result, creator, values.creator_mobile, "创建人", "创建人电话")
         result.status = Status.NEW
-        # One flat tuple, the fields in `_NEW_FIELDS` order: a 100,000-row plan keeps one
-        # per row (an update's action is ("update", pk, changes, creator, remark)).
-        result.action = ("new", creator, *fields.values())
 
     def _describe_new(self, row: RowResult) -> list[Change]:
         """The changes of a new group, made only when the preview shows the row."""

@@ -111,6 +111,34 @@ def test_duplicates_inside_the_file_name_both_rows(cast):
     assert row(plan, 4).status == "new"
 
 
+def test_meeting_the_registry_while_parsing_plans_what_two_passes_plan(cast, monkeypatch):
+    """The groups importer resolves each row as it is parsed (its plan never holds every
+    row's parsed values); a key that recurs later takes the first row's resolution back.
+    The plan is the one the two-pass order (all rows parsed, duplicates marked, then
+    resolved) makes: duplicates, an update, a changed phone, new people and errors."""
+    make_person("赵老师", unit=cast.cs, mobile="13700001111")
+    rows = [
+        [1, "计算机学院", "微信群", "迎新群", "工作", 10, "无", "", "", "赵老师", "13700009999"],
+        [2, "计算机学院", "QQ群", "迎新群", "工作", 12, "无", "", "", "钱老师", "13700002222"],
+        [3, "计算机学院", "微信群", cast.cs_group.name, "工作", 99, "无", "", "", "", ""],
+        [4, "计算机学院", "微信群", "迎新群", "工作", 12, "无", "", "", "孙老师", "13700003333"],
+        [5, "计算机学院", "钉钉群", "教研群", "工作", -1, "无", "", "", "赵老师", "13700008888"],
+        [6, "计算机学院", "钉钉群", "教研室", "工作", 8, "无", "", "", "赵老师", "13700007777"],
+    ]
+    data = xlsx(GROUP_HEADER, rows)
+    single = preview(cast.school_admin, "groups", data)
+    from beian.transfer.importers.groups import GroupImporter
+
+    monkeypatch.setattr(GroupImporter, "resolves_while_parsing", False)
+    two_passes = preview(cast.school_admin, "groups", data)
+    assert single.as_dict() == two_passes.as_dict()
+    assert single.digests() == two_passes.digests()
+    assert row(single, 2).status == row(single, 5).status == "error"
+    assert row(single, 2).label == "" and not row(single, 2).new_people
+    assert [m.text[:8] for m in row(single, 2).errors] == ["与第 5 行重复"]
+    assert row(single, 4).status == "update" and row(single, 3).status == "new"
+
+
 def test_blank_cells_leave_stored_values_alone(cast):
     cast.cs_group.member_count = 77
     cast.cs_group.save()
