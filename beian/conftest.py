@@ -119,3 +119,20 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def policy_file(tmp_path, settings):
+    """Write a policy file and make it the one in force for the test (`policy_file(text)`
+    returns its path); the cached policy is forgotten before and after."""
+    from beian.core.policy import reset_policy_cache
+
+    def use(text: str):
+        path = tmp_path / "policy.toml"
+        path.write_text(text, encoding="utf-8")
+        settings.BEIAN_POLICY_FILE = str(path)
+        reset_policy_cache()
+        return path
+
+    yield use
+    reset_policy_cache()

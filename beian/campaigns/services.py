@@ -723,12 +723,14 @@ def records_changed_listener(*, accounts=(), groups=(), people=(), units=()) -> 
         _join_added(open_tasks, some_accounts, some_groups, actor, now)
 
 
-def _mark_corrected(open_tasks, accounts, groups, actor, now) -> None:
+def _mark_corrected(open_tasks, account_ids, group_ids, actor, now) -> None:
+    """Items still waiting whose record a person changed during the round: 已修改. (The ids
+    are of registry records; the rows written here are the round's own TaskItems.)"""
     if actor is None:
         return
     task_ids = [t.pk for t in open_tasks]
     waiting = TaskItem.objects.filter(task_id__in=task_ids, action=ItemAction.PENDING).filter(
-        Q(account_id__in=list(accounts)) | Q(group_id__in=list(groups))
+        Q(account_id__in=list(account_ids)) | Q(group_id__in=list(group_ids))
     )
     touched = list(waiting.values_list("pk", "task_id"))
     if not touched:

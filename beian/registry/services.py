@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from beian.core.audit import audit, changed_fields
 from beian.core.choices import AuditEventType
 from beian.core.hooks import records_changed
+from beian.core.policy import get_policy
 from beian.orgs.models import Person, Unit
 
 from .activity import account_activity_record
@@ -365,6 +366,7 @@ def group_create(
     _assign(group, data)
     if not authority.decided:
         _check_creator(actor, group, None)
+        _check_registered_by_hand(group, was_registered=False)
     _validate(group, group_rule_errors, authority=authority)
     _save_audited(group, GroupMember, team, actor, fields=_GROUP_AUDITED, authority=authority)
     return group
@@ -399,6 +401,7 @@ def group_update(
             raise PermissionDenied(_("只有单位管理员可以修改所属单位或报备状态"))
         if group.owner_unit_id != old_unit_id and not actor.can_edit_in_unit(group.owner_unit_id):
             raise PermissionDenied(_("您不能把群聊转到该单位"))
+        _check_registered_by_hand(group, was_registered=before.get("registered", False))
     _validate(group, group_rule_errors, authority=authority, touched=touched)
     _save_audited(
         group,
@@ -410,6 +413,19 @@ def group_update(
         authority=authority,
     )
     return group
+
+
+def _check_registered_by_hand(group: ChatGroup, *, was_registered: bool) -> None:
+    """Under `[filing] groups_require_filing` a group becomes 已报备 only through an
+    approved group filing; ticking the box by hand (form or sheet) is refused."""
+    if group.registered and not was_registered and get_policy().filing.groups_require_filing:
+        raise ValidationError(
+            {
+                "registered": _(
+                    "本校规定群聊须经报备审批后方为“已报备”，请为该群聊提交报备申请，不能直接勾选"
+                )
+            }
+        )
 
 
 @transaction.atomic

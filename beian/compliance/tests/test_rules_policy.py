@@ -9,7 +9,7 @@ import pytest
 
 from beian.compliance.models import Finding
 from beian.compliance.rules import RULES, Chunk, ScanContext
-from beian.core.policy import Policy, reset_policy_cache
+from beian.core.policy import Policy
 from beian.orgs.choices import CadreLevel
 from beian.orgs.services import person_update
 from beian.registry.choices import AccountStatus
@@ -30,18 +30,6 @@ def breaches(code, *records, policy):
 
 def enabled(code, policy) -> bool:
     return RULES[code].enabled(policy)
-
-
-@pytest.fixture
-def policy_file(tmp_path, settings):
-    def use(text: str):
-        path = tmp_path / "policy.toml"
-        path.write_text(text, encoding="utf-8")
-        settings.BEIAN_POLICY_FILE = str(path)
-        reset_policy_cache()
-
-    yield use
-    reset_policy_cache()
 
 
 # --- the cadre rule -------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beian.compliance.models import Finding
-from beian.core.policy import reset_policy_cache
 from beian.filings import selectors, services
 from beian.filings.chains import StaleDecision, current_approvers, is_orphaned
 from beian.filings.choices import EventAction, FilingKind, FilingStatus
@@ -36,18 +35,6 @@ NOW = "2026-12-07 10:00:00+08:00"
 def _frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def policy_file(tmp_path, settings):
-    def use(text: str):
-        path = tmp_path / "policy.toml"
-        path.write_text(text, encoding="utf-8")
-        settings.BEIAN_POLICY_FILE = str(path)
-        reset_policy_cache()
-
-    yield use
-    reset_policy_cache()
 
 
 def _decide(client, filing, decision="approve", comment="同意", **answers):

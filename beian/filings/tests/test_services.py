@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from beian.core.models import AuditEvent
-from beian.core.policy import reset_policy_cache
 from beian.filings import services
 from beian.filings.choices import EventAction, FilingKind, FilingStatus, StepStatus
 from beian.filings.models import Filing, FilingEvent, Notification, RegistrationCounter
@@ -23,21 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def school(cast):
     return School(cast)
-
-
-@pytest.fixture
-def policy_file(tmp_path, settings):
-    """Write a policy file and make it the one in force for the test."""
-
-    def use(text: str):
-        path = tmp_path / "policy.toml"
-        path.write_text(text, encoding="utf-8")
-        settings.BEIAN_POLICY_FILE = str(path)
-        reset_policy_cache()
-        return path
-
-    yield use
-    reset_policy_cache()
 
 
 # --- the default chains --------------------------------------------------------------------

@@ -462,3 +462,20 @@ def test_group_dissolve_keeps_the_row(cast):
     with pytest.raises(ValidationError) as exc:
         services.group_dissolve(actor=cast.cs_unit_admin, group=cast.cs_group, on=None, reason="")
     assert {"dissolved_on", "dissolved_reason"} <= set(exc.value.error_dict)
+
+
+def test_groups_require_filing_refuses_ticking_registered_by_hand(cast, policy_file):
+    policy_file("[filing]\ngroups_require_filing = true\n")
+    with pytest.raises(ValidationError) as exc:
+        services.group_create(actor=cast.cs_unit_admin, data=group_data(cast.cs, registered=True))
+    assert "报备申请" in exc.value.message_dict["registered"][0]
+    group = services.group_create(actor=cast.cs_unit_admin, data=group_data(cast.cs))
+    with pytest.raises(ValidationError):
+        services.group_update(actor=cast.cs_unit_admin, group=group, data={"registered": True})
+    group.refresh_from_db()
+    assert group.registered is False
+
+    # without the switch the unit admin may record a group as 已报备 directly
+    policy_file("[filing]\ngroups_require_filing = false\n")
+    group = services.group_update(actor=cast.cs_unit_admin, group=group, data={"registered": True})
+    assert group.registered is True
