@@ -27,16 +27,58 @@ def records_changed(
     *, accounts: Iterable[int] = (), groups: Iterable[int] = (), people: Iterable[int] = ()
 ) -> None:
     """Call it inside the write's transaction: the records are re-checked once the
-    transaction has committed (never for a rollback)."""
-    accounts, groups, people = list(accounts), list(groups), list(people)
-    if len(accounts) + len(groups) > INLINE_RECHECK_MAX:
-        transaction.on_commit(
-            lambda: _queue_recheck(accounts=accounts, groups=groups, people=people), robust=True
-        )
+    transaction has committed (never for a rollback). All the calls of one transaction are
+    gathered into one re-check (a demo load or a filing that writes through several
+    services re-checks each record once, not once per service call)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _recheck(_Pending(accounts, groups, people))
         return
-    transaction.on_commit(
-        lambda: scan_quietly(accounts=accounts, groups=groups, people=people), robust=True
+    pending = getattr(connection, "_beian_recheck", None)
+    # Django replaces its list of commit hooks at each commit and each (savepoint) rollback:
+    # a pending batch is this transaction's only while that list is the one it was made for
+    if pending is None or pending.hooks is not connection.run_on_commit:
+        pending = _Pending()
+        pending.hooks = connection.run_on_commit
+        connection._beian_recheck = pending
+    pending.add(accounts, groups, people)
+    # each call registers the flush (so a savepoint's rollback or a test capturing the
+    # callbacks of a block sees it), the first flush to run re-checks the whole batch and
+    # the later ones find it empty
+    transaction.on_commit(pending.flush, robust=True)
+
+
+class _Pending:
+    def __init__(self, accounts=(), groups=(), people=()):
+        self.hooks: list | None = None
+        self.accounts: set[int] = set()
+        self.groups: set[int] = set()
+        self.people: set[int] = set()
+        self.add(accounts, groups, people)
+
+    def add(self, account_ids, group_ids, person_ids) -> None:
+        self.accounts |= set(account_ids)
+        self.groups |= set(group_ids)
+        self.people |= set(person_ids)
+
+    def flush(self) -> None:
+        batch = _Pending(self.accounts, self.groups, self.people)
+        self.accounts, self.groups, self.people = set(), set(), set()
+        _recheck(batch)
+
+
+def _recheck(pending: _Pending) -> None:
+    accounts, groups, people = (
+        sorted(pending.accounts),
+        sorted(pending.groups),
+        sorted(pending.people),
     )
+    if not (accounts or groups or people):
+        return
+    if len(accounts) + len(groups) > INLINE_RECHECK_MAX:
+        _queue_recheck(accounts=accounts, groups=groups, people=people)
+    else:
+        scan_quietly(accounts=accounts, groups=groups, people=people)
 
 
 def _queue_recheck(**kwargs) -> None:

@@ -44,3 +44,35 @@ def test_account_page_shows_its_findings(client, cast, django_capture_on_commit_
     assert Finding.objects.get(account=cast.cs_account, rule="responsible_not_in_post").message in (
         page.content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_writes_of_one_transaction_are_rechecked_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from beian.compliance import recheck
+
+    scans = []
+    monkeypatch.setattr(recheck, "scan_quietly", lambda **kw: scans.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            recheck.records_changed(accounts=[3, 1], people=[7])
+            recheck.records_changed(accounts=[1], groups=[5])
+            with transaction.atomic():
+                recheck.records_changed(groups=[6])
+    assert scans == [{"accounts": [1, 3], "groups": [5, 6], "people": [7]}]
+
+    # a transaction that rolls back re-checks nothing, and leaves nothing to the next one
+    scans.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                recheck.records_changed(accounts=[9])
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        with transaction.atomic():
+            recheck.records_changed(accounts=[2])
+    assert scans == [{"accounts": [2], "groups": [], "people": []}]
