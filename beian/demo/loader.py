@@ -55,6 +55,7 @@ from .groups import plan_groups, write_groups
 from .logins import plan_logins, write_logins
 from .people import plan_units_and_people, write_cadre_levels, write_units_and_people
 from .plan import Builder, DemoPlan
+from .rounds import write_rounds
 from .school import INSTITUTION, LOGINS, SCHOOL, SEED
 
 #: The plan, step by step. The order is part of the demo: `Builder.rng` is consumed in it.
@@ -75,6 +76,7 @@ WRITE_STEPS: list[Callable[[DemoContext], None]] = [
     write_cadre_levels,
     write_accounts,
     write_groups,
+    write_rounds,  # last year's finished round and this year's open one
 ]
 
 
