@@ -11,7 +11,8 @@ day:
   every unit but 保卫处 submitted (the missing one), 后勤管理处 and 校医院 a few days after
   the deadline (late); most were confirmed, two stayed 已提交; some groups were dissolved
   with proof, one corrected, one joined as added; snapshots kept for this year's diff.
-* this year's round (备案统计): opened 21 days ago, deadline 2 days ago, still open:
+* this year's round (清查 again, copied from last year's, so that the diff compares the
+  two): opened 21 days ago, deadline 2 days ago, still open:
   未开始, 填报中 (信息工程学院, the `unit_info` login's), 已提交 on time and late, 已退回
   with a comment (水利学院, the `unit_water` login's), 已确认; unsubmitted units are late.
 
@@ -173,7 +174,7 @@ def _last_years_round(ctx: DemoContext, admin, root) -> Campaign:
             owner_unit=root,
             data={
                 "kind": CampaignKind.INVENTORY,
-                "title": f"{deadline.year}年网络媒体平台和工作群组清查",
+                "title": f"{deadline.year}年度网络媒体平台和工作群组清查",
                 "notice": NOTICE.format(year=deadline.year, deadline=_cn(deadline)),
                 "scope": CampaignScope.BOTH,
                 "opens_on": opened,
@@ -267,7 +268,7 @@ def _inventory_changes(ctx: DemoContext, admin, task: CampaignTask, offset: int)
     campaigns.task_confirm_all_unchanged(actor=admin, task=task)
 
 
-# --- this year's registration round --------------------------------------------------------
+# --- this year's round ------------------------------------------------------------------
 
 
 def _this_years_round(ctx: DemoContext, admin, root, last: Campaign) -> Campaign:
@@ -279,8 +280,8 @@ def _this_years_round(ctx: DemoContext, admin, root, last: Campaign) -> Campaign
             actor=admin,
             owner_unit=root,
             data={
-                "kind": CampaignKind.REGISTRATION,
-                "title": f"{today.year}年度网络媒体平台备案和互联网群组统计",
+                "kind": CampaignKind.INVENTORY,
+                "title": f"{deadline.year}年度网络媒体平台备案和互联网群组清查",
                 "notice": NOTICE.format(year=today.year, deadline=_cn(deadline)),
                 "scope": CampaignScope.BOTH,
                 "opens_on": opened,
@@ -306,7 +307,7 @@ def _this_years_round(ctx: DemoContext, admin, root, last: Campaign) -> Campaign
         elif name in (*THIS_SUBMITTED, *THIS_CONFIRMED, *THIS_RETURNED):
             day = opened + timedelta(days=4 + offset % 10)
             with _clock(_at(day, 9, offset)):
-                campaigns.task_confirm_all_unchanged(actor=actor, task=task)
+                _inventory_changes(ctx, actor, task, offset)
             _answer_and_submit(actor, task, day, campaign)
             later = _at(day + timedelta(days=2), 15, offset)
             if name in THIS_CONFIRMED:

@@ -3,15 +3,22 @@ wrong only where docs/demo.md says it is."""
 
 import io
 import re
-from datetime import date, timedelta
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.test import RequestFactory
 
+from beian.campaigns.bulletin import build_bulletin
+from beian.campaigns.choices import CampaignStatus, ItemAction, TaskState
+from beian.campaigns.diff import round_diff
+from beian.campaigns.models import Campaign, TaskItem
 from beian.compliance.engine import scan_all
 from beian.compliance.models import Finding
 from beian.core.models import AuditEvent
@@ -19,6 +26,8 @@ from beian.core.policy import reset_policy_cache
 from beian.core.validators import validate_mobile
 from beian.demo.loader import demo_plan
 from beian.demo.school import LOGINS, PASSWORD, VERIFIABLE
+from beian.notify.choices import ChannelKind
+from beian.notify.models import Channel
 from beian.orgs.choices import (
     SECOND_LEVEL_KINDS,
     CadreLevel,
@@ -377,3 +386,45 @@ def test_load_demo_refuses_a_database_holding_another_school():
         load()
     assert not Unit.objects.exists()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_rounds_show_every_task_state_and_a_bulletin_naming_late_and_missing_units():
+    """Last year's round is finished with its 通报; this year's is open and its board shows
+    every state, late units among them; the two unit admins each find their own state."""
+    with time_machine.travel(datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        load()
+        admin = User.objects.get(username="xcb_admin")
+        last, this = Campaign.objects.order_by("deadline")
+        assert last.status == CampaignStatus.CLOSED
+        assert last.deadline < TODAY - timedelta(days=300)
+        assert this.status == CampaignStatus.OPEN
+        assert this.opens_on == TODAY - timedelta(days=21)
+
+        tasks = {t.unit.name: t for t in this.tasks.select_related("unit", "campaign")}
+        assert {t.state for t in tasks.values()} == set(TaskState.values)
+        assert tasks["信息工程学院"].state == TaskState.IN_PROGRESS
+        assert tasks["水利学院"].state == TaskState.RETURNED
+        assert "签字" in tasks["水利学院"].return_comment
+        late = {name for name, task in tasks.items() if task.is_late}
+        assert "外国语学院" in late  # submitted after the deadline
+        assert "电力学院" not in late  # submitted on time
+        assert {n for n, t in tasks.items() if t.state == TaskState.NOT_STARTED} <= late
+        submitted = [t for t in tasks.values() if t.first_submitted_at]
+        assert all(t.scan and t.sheets.exists() and t.snapshot for t in submitted)
+
+        bulletin = build_bulletin(last, user=admin)
+        assert [line.unit for line in bulletin.missing] == ["保卫处"]
+        assert {line.unit for line in bulletin.late} == {"后勤管理处", "校医院"}
+        last_states = Counter(last.tasks.values_list("state", flat=True))
+        assert last_states[TaskState.CONFIRMED] >= 20
+        actions = set(TaskItem.objects.filter(task__campaign=last).values_list("action", flat=True))
+        assert actions >= {ItemAction.CORRECTED, ItemAction.CLOSING, ItemAction.ADDED}
+
+        diff = round_diff(this, user=admin)
+        assert diff.previous == last
+        assert sum(diff.totals.values()) > 0
+
+        channel = Channel.objects.get()
+        assert channel.kind == ChannelKind.DINGTALK
+        assert not channel.enabled
