@@ -56,12 +56,11 @@ def test_the_writes_of_one_transaction_are_rechecked_once(
 
     scans = []
     monkeypatch.setattr(recheck, "scan_quietly", lambda **kw: scans.append(kw))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        recheck.records_changed(accounts=[3, 1], people=[7])
+        recheck.records_changed(accounts=[1], groups=[5])
         with transaction.atomic():
-            recheck.records_changed(accounts=[3, 1], people=[7])
-            recheck.records_changed(accounts=[1], groups=[5])
-            with transaction.atomic():
-                recheck.records_changed(groups=[6])
+            recheck.records_changed(groups=[6])
     assert scans == [{"accounts": [1, 3], "groups": [5, 6], "people": [7]}]
 
     # a transaction that rolls back re-checks nothing, and leaves nothing to the next one
