@@ -1006,7 +1006,9 @@ def _lock_campaign(campaign: Campaign) -> Campaign:
 
 def _lock_task(task: CampaignTask) -> CampaignTask:
     return (
-        CampaignTask.objects.select_for_update().select_related("campaign", "unit").get(pk=task.pk)
+        CampaignTask.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit")
+        .get(pk=task.pk)
     )
 
 
@@ -1031,7 +1033,7 @@ def _lock_item(actor, item: TaskItem) -> tuple[TaskItem, CampaignTask]:
     task = _lock_task(item.task)
     _check_editable(task)
     item = (
-        TaskItem.objects.select_for_update()
+        TaskItem.objects.select_for_update(of=("self",))
         .select_related("account__platform", "group")
         .get(pk=item.pk)
     )
