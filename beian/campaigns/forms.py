@@ -99,7 +99,9 @@ def checklist_text(campaign) -> str:
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("附件"))
+    file = forms.FileField(
+        label=_("附件"), help_text=_("PDF、JPG、PNG，或供填写的 Word、Excel 表格")
+    )
 
 
 class ScanForm(StyledFormMixin, forms.Form):

@@ -161,10 +161,11 @@ def campaign_update(
 
 @transaction.atomic
 def campaign_attach(*, actor, campaign: Campaign, upload) -> CampaignAttachment:
-    """Publish a file with the notice. PDF, JPEG or PNG by content, within the size limit."""
+    """Publish a file with the notice: PDF, JPEG, PNG, or a Word / Excel form to fill in,
+    by content, within the size limit."""
     _check_admin(actor)
     campaign = _lock_campaign(campaign)
-    checked = _checked(upload, "attachment")
+    checked = _checked(upload, "attachment", documents=True)
     attachment = CampaignAttachment(
         campaign=campaign,
         original_name=(upload.name or "")[:255],
@@ -1054,9 +1055,9 @@ def _changed_since(record, since) -> bool:
     return record.history.filter(history_date__gt=since).exists()
 
 
-def _checked(upload, field: str):
+def _checked(upload, field: str, *, documents: bool = False):
     try:
-        return check_upload(upload)
+        return check_upload(upload, documents=documents)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from exc
 

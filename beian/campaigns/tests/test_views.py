@@ -126,3 +126,71 @@ def test_another_units_task_is_not_found(client, cast):
     item = cs.items.first()
     url = reverse("campaigns:item_confirm", args=[cs.pk, item.pk])
     assert client.post(url).status_code == 404
+
+
+def _office_file(kind: str) -> bytes:
+    import io
+
+    if kind == "docx":
+        from docx import Document
+
+        buffer = io.BytesIO()
+        document = Document()
+        document.add_paragraph("新媒体账号清查表")
+        document.save(buffer)
+        return buffer.getvalue()
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet().write(0, 0, "账号名称")
+    book.close()
+    return buffer.getvalue()
+
+
+def test_a_notice_carries_its_blank_word_and_excel_forms_but_no_disguised_file(client, cast):
+    import io
+    import zipfile
+
+    campaign = services.campaign_create(
+        actor=cast.school_admin,
+        owner_unit=cast.school,
+        data={
+            "kind": "inventory",
+            "title": "清查",
+            "scope": "both",
+            "deadline": dt.date(2026, 7, 30),
+        },
+    )
+    client.force_login(cast.school_admin)
+    url = reverse("campaigns:campaign_attach", args=[campaign.pk])
+    for name in ("清查表.docx", "汇总表.xlsx"):
+        content = _office_file(name.rsplit(".", 1)[1])
+        client.post(url, {"file": SimpleUploadedFile(name, content)})
+    assert sorted(campaign.attachments.values_list("original_name", flat=True)) == [
+        "汇总表.xlsx",
+        "清查表.docx",
+    ]
+    attachment = campaign.attachments.get(original_name="清查表.docx")
+    response = client.get(
+        reverse("campaigns:campaign_attachment", args=[campaign.pk, attachment.pk])
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"PK\x03\x04")
+
+    # a ZIP named .docx, and a Word file with macros, are refused by content
+    plain_zip = io.BytesIO()
+    with zipfile.ZipFile(plain_zip, "w") as archive:
+        archive.writestr("run.exe", b"MZ")
+    with_macros = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_office_file("docx"))) as source,
+        zipfile.ZipFile(with_macros, "w") as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("word/vbaProject.bin", b"\0" * 16)
+    for name, content in (("表.docx", plain_zip.getvalue()), ("宏.docx", with_macros.getvalue())):
+        response = client.post(url, {"file": SimpleUploadedFile(name, content)}, follow=True)
+        assert "只接受 PDF、JPG、PNG 或 Word、Excel" in response.content.decode()
+    assert campaign.attachments.count() == 2
