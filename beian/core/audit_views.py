@@ -144,32 +144,38 @@ def _value(model, key: str, value) -> str:
     return str(value)
 
 
+def _cell(**attrs) -> dict:
+    """A cell's attributes plus its column's name (`data-label`), which the phone layout
+    (`.beian-stack` in beian.css) shows above the value when rows stack into cards."""
+    return {"td": {"data-label": lambda bound_column: bound_column.verbose_name, **attrs}}
+
+
 class AuditEventTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s")
-    actor_name = tables.Column(verbose_name=_("操作人"), orderable=False)
+    at = tables.DateTimeColumn(verbose_name=_("时间"), format="Y-m-d H:i:s", attrs=_cell())
+    actor_name = tables.Column(verbose_name=_("操作人"), orderable=False, attrs=_cell())
     event = tables.Column(
-        verbose_name=_("事件"), orderable=False, attrs={"td": {"class": "beian-nowrap"}}
+        verbose_name=_("事件"), orderable=False, attrs=_cell(**{"class": "beian-nowrap"})
     )
     success = tables.Column(
-        verbose_name=_("结果"), orderable=False, attrs={"td": {"class": "beian-nowrap"}}
+        verbose_name=_("结果"), orderable=False, attrs=_cell(**{"class": "beian-nowrap"})
     )
     object_repr = tables.Column(
-        verbose_name=_("对象"), orderable=False, attrs={"td": {"style": "min-width: 8rem"}}
+        verbose_name=_("对象"), orderable=False, attrs=_cell(style="min-width: 8rem")
     )
     ip = tables.Column(
-        verbose_name=_("IP 地址"), orderable=False, attrs={"td": {"class": "beian-nowrap"}}
+        verbose_name=_("IP 地址"), orderable=False, attrs=_cell(**{"class": "beian-nowrap"})
     )
     detail = tables.Column(
         verbose_name=_("详情"),
         orderable=False,
         empty_values=(),
-        attrs={"td": {"style": "min-width: 18rem"}},
+        attrs=_cell(style="min-width: 18rem"),
     )
 
     class Meta:
         model = AuditEvent
         fields = ("at", "actor_name", "event", "success", "object_repr", "ip", "detail")
-        attrs = {"class": "table table-vcenter card-table table-sm"}
+        attrs = {"class": "table table-vcenter card-table table-sm beian-stack"}
         empty_text = _("没有符合条件的记录")
 
     def render_at(self, value):
