@@ -5,11 +5,13 @@ through `selectors`, writes through `services`, single objects through
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -270,12 +272,15 @@ def task_detail(request, pk: int):
     return render(request, "campaigns/task_detail.html", _task_context(request, task))
 
 
-def _task_context(request, task: CampaignTask) -> dict:
-    action = request.GET.get("action") or ""
+def _task_context(request, task: CampaignTask, params=None) -> dict:
+    """Everything the task page shows; `params` are its query (filter, page), by default the
+    request's own."""
+    params = request.GET if params is None else params
+    action = params.get("action") or ""
     if action not in ItemAction.values:
         action = ""
     items = selectors.task_items(task, user=request.user, action=action or None)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, PAGE_SIZE).get_page(params.get("page"))
     perms = selectors.task_permissions(request.user, task)
     actable = selectors.actable_item_ids(task, user=request.user) if perms["editable"] else set()
     counts = selectors.task_counts([task])[task.pk]
@@ -312,22 +317,16 @@ def _item(request, pk: int, item_pk: int) -> tuple[CampaignTask, TaskItem]:
 
 
 def _item_response(request, task, item_pk: int):
-    """The updated row for htmx, else back to the task page."""
+    """The updated row for htmx, with the page's counts, filter chips, state and submit box
+    out of band (the filter and page come from the page's address); else back to the page."""
     if request.htmx:
-        item = TaskItem.objects.select_related(
+        task = _task(request, task.pk)
+        params = QueryDict(urlsplit(request.htmx.current_url or "").query)
+        context = _task_context(request, task, params)
+        context["item"] = TaskItem.objects.select_related(
             "account__platform", "account__owner_unit", "group__platform", "group__owner_unit"
         ).get(pk=item_pk)
-        perms = selectors.task_permissions(request.user, task)
-        actable = selectors.actable_item_ids(task, user=request.user)
-        response = render(
-            request,
-            "campaigns/_item_row.html",
-            {"item": item, "task": task, "perms": perms, "actable": actable},
-        )
-        if not task.items.filter(action=ItemAction.PENDING).exists():
-            # The last record is handled: reload, so the counts and the submit box follow.
-            response["HX-Refresh"] = "true"
-        return response
+        return render(request, "campaigns/_item_response.html", context)
     return redirect(reverse("campaigns:task_detail", args=[task.pk]) + f"#item-{item_pk}")
 
 

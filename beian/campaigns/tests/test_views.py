@@ -194,3 +194,39 @@ def test_a_notice_carries_its_blank_word_and_excel_forms_but_no_disguised_file(c
         response = client.post(url, {"file": SimpleUploadedFile(name, content)}, follow=True)
         assert "只接受 PDF、JPG、PNG 或 Word、Excel" in response.content.decode()
     assert campaign.attachments.count() == 2
+
+
+def test_confirming_a_row_with_htmx_updates_the_counts_and_the_submit_box(client, cast):
+    campaign = services.campaign_create(
+        actor=cast.school_admin,
+        owner_unit=cast.school,
+        data={"title": "清查", "deadline": dt.date(2026, 7, 30), "sheets": ["accounts-pdsu"]},
+    )
+    services.campaign_open(actor=cast.school_admin, campaign=campaign)
+    task = CampaignTask.objects.get(campaign=campaign, unit=cast.lit)
+    total = task.items.count()
+    item = task.items.get(account=cast.lit_account)
+    client.force_login(cast.lit_unit_admin)
+    page_url = reverse("campaigns:task_detail", args=[task.pk]) + "?action=pending"
+    before = client.get(page_url).content.decode()
+    assert f"记录（已处理 0 / {total}）" in before
+    assert f"还有 {total} 条记录未处理" in before
+
+    response = client.post(
+        reverse("campaigns:item_confirm", args=[task.pk, item.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + page_url,
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<tr id="item-{item.pk}">')
+    assert html.count('hx-swap-oob="true"') == 4
+    assert f"记录（已处理 1 / {total}）" in html
+    assert f"{ItemAction.CONFIRMED.label} 1" in html
+    # The chips keep the page's filter: 待处理 stays the active one.
+    assert f'active" href="?action=pending">{ItemAction.PENDING.label} {total - 1}' in html
+    if total > 1:
+        assert f"还有 {total - 1} 条记录未处理" in html
+    else:
+        assert "条记录未处理" not in html
