@@ -32,6 +32,7 @@ from beian.core.audit import audit
 from beian.core.bulk import RecordWriter
 from beian.core.choices import AuditEventType
 from beian.core.hooks import records_changed
+from beian.core.policy import get_policy
 from beian.orgs.models import Unit
 
 from .authority import Authority, ClosingNeedsApproval, account_closing_chain
@@ -167,6 +168,10 @@ def groups_bulk_upsert(
     _check_rows((), update, _GROUP_KEYS)
     actor_id = getattr(actor, "pk", None)
     may_dissolve = authority.kind == AuthorityKind.DEMO
+    # The policy is read once per batch, not per row (the import bench writes 100,000).
+    needs_filing = not authority.decided and get_policy().filing.groups_require_filing
+    if needs_filing:
+        _check_registered_by_hand(update)
 
     def checked(rows):
         for row in rows:
@@ -174,6 +179,8 @@ def groups_bulk_upsert(
                 _check_rows((row,), (), _GROUP_KEYS)
             if row.get("status") == GroupStatus.DISSOLVED and not may_dissolve:
                 raise ValidationError({"status": _("新登记的群聊不能是已解散状态")})
+            if needs_filing and row.get("registered"):
+                raise ValidationError({"registered": _registered_by_hand_message()})
             row.setdefault("created_by_id", actor_id)
             yield row
 
@@ -208,6 +215,19 @@ def groups_bulk_upsert(
 
 
 # --- internals -------------------------------------------------------------------------
+
+
+def _check_registered_by_hand(update: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Under `[filing] groups_require_filing` a group becomes 已报备 only through an
+    approved group filing (as `registry.services.group_update` refuses it by hand): an
+    update may keep a registered group registered, not mark an unregistered one."""
+    marked = [pk for pk, values in update if values.get("registered")]
+    if marked and ChatGroup.objects.filter(pk__in=marked, registered=False).exists():
+        raise ValidationError({"registered": _registered_by_hand_message()})
+
+
+def _registered_by_hand_message() -> str:
+    return _("本校规定群聊须经报备审批后方为“已报备”，请为该群聊提交报备申请，不能直接勾选")
 
 
 def _check_rows(create, update, allowed: frozenset[str]) -> None:
