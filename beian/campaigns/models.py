@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from beian.core.models import TimeStampedModel
+from beian.core.models import StoredUpload, TimeStampedModel
 from beian.filings.models import Filing
 from beian.orgs.models import Unit
 from beian.registry.models import ChatGroup, MediaAccount, Platform
@@ -169,7 +169,7 @@ class Campaign(TimeStampedModel):
         return self.status == CampaignStatus.DRAFT
 
 
-class CampaignAttachment(models.Model):
+class CampaignAttachment(StoredUpload):
     """A file published with the notice (the blank forms, the school's rules). Checked by
     content like a filing's attachments (`beian.filings.uploads.check_upload`)."""
 
@@ -177,25 +177,11 @@ class CampaignAttachment(models.Model):
         Campaign, verbose_name=_("填报任务"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("文件"), upload_to="campaigns/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
-    content_type = models.CharField(_("文件类型"), max_length=64)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("通知附件")
         verbose_name_plural = _("通知附件")
         ordering = ["campaign", "uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name or self.file.name
 
 
 class ChecklistItem(models.Model):

@@ -16,6 +16,30 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class StoredUpload(models.Model):
+    """A kept file checked by its content (see `beian.filings.uploads.check_upload`): the
+    type its bytes show, its size and SHA-256, who uploaded it and when. Concrete models add
+    what the file belongs to and its `upload_to`."""
+
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=64)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+
 class AuditEvent(models.Model):
     """One security-relevant event: logins, role changes, exports and every write.
 

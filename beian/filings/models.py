@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from beian.core.models import TimeStampedModel
+from beian.core.models import StoredUpload, TimeStampedModel
 from beian.core.validators import validate_mobile, validate_phone, validate_qq
 from beian.notify.models import Notification  # noqa: F401 - moved to the notify app; old import path
 from beian.orgs.choices import PersonKind
@@ -375,7 +375,7 @@ class FilingEvent(models.Model):
         return f"{self.get_action_display()}（{self.filing_id}）"
 
 
-class FilingAttachment(models.Model):
+class FilingAttachment(StoredUpload):
     """A file kept with a request: the signed application, the stamped 备案表 scan …
     The type is the one its content shows (PDF, JPEG, PNG), never the uploaded name's."""
 
@@ -384,25 +384,11 @@ class FilingAttachment(models.Model):
     )
     kind = models.CharField(_("附件类型"), max_length=16, choices=AttachmentKind.choices)
     file = models.FileField(_("文件"), upload_to="filings/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
-    content_type = models.CharField(_("文件类型"), max_length=64)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("申请附件")
         verbose_name_plural = _("申请附件")
         ordering = ["filing", "uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name or self.file.name
 
 
 class RegistrationCounter(models.Model):
