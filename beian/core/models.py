@@ -22,7 +22,7 @@ class StoredUpload(models.Model):
     what the file belongs to and its `upload_to`."""
 
     original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
-    content_type = models.CharField(_("文件类型"), max_length=64)
+    content_type = models.CharField(_("文件类型"), max_length=128)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
