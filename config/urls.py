@@ -13,7 +13,9 @@ urlpatterns = [
     path("compliance/", include("beian.compliance.urls")),
     path("transfer/", include("beian.transfer.urls")),
     path("campaigns/", include("beian.campaigns.urls")),
+    path("inspections/", include("beian.inspections.urls")),
     path("api/", include("beian.api.urls")),
+    path("directory/", include("beian.publication.urls")),
     path("audit/", include("beian.core.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -52,11 +52,13 @@ INSTALLED_APPS = [
     "beian.orgs",
     "beian.registry",
     "beian.filings",
+    "beian.inspections",
     "beian.compliance",
     "beian.transfer",
     "beian.campaigns",
     "beian.api",
     "beian.dashboard",
+    "beian.publication",
     "beian.demo",
 ]
 
@@ -247,6 +249,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {"TITLE": "Beian API", "VERSION": "1"}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# --- Public pages (/directory/, /api/v1/validity/): per-IP limits, page cache -------------
+BEIAN_PUBLIC_RATE = os.environ.get("BEIAN_PUBLIC_RATE", "60/m")
+BEIAN_VALIDITY_RATE = os.environ.get("BEIAN_VALIDITY_RATE", "120/m")
+BEIAN_PUBLIC_CACHE_SECONDS = int(os.environ.get("BEIAN_PUBLIC_CACHE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,
