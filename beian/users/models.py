@@ -27,6 +27,11 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="user",
     )
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("管理员设置或重置的密码：用户下次登录后须先修改密码"),
+    )
 
     class Meta:
         verbose_name = _("用户")
