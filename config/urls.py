@@ -14,6 +14,7 @@ urlpatterns = [
     path("transfer/", include("beian.transfer.urls")),
     path("campaigns/", include("beian.campaigns.urls")),
     path("inspections/", include("beian.inspections.urls")),
+    path("inspections/", include("beian.inspections.urls")),
     path("api/", include("beian.api.urls")),
     path("directory/", include("beian.publication.urls")),
     path("audit/", include("beian.core.urls")),

@@ -360,6 +360,17 @@ class InspectionPolicy:
 
     enabled: bool = True
     month: int = 12
+    answer_days: int = 15
+    rectify_days: int = 30
+
+
+@dataclass(frozen=True)
+class HandoverPolicy:
+    """Graduation hand-over (毕业交接): the month the school's rosters mark the year's
+    graduates, and how long a unit has to hand over a leaving person's roles."""
+
+    month: int = 6
+    within: Duration = Duration(30, "days")
 
 
 def _default_thresholds() -> Mapping[str, int]:
@@ -381,6 +392,7 @@ class Policy:
     team: TeamPolicy = field(default_factory=TeamPolicy)
     registry: RegistryPolicy = field(default_factory=RegistryPolicy)
     inspection: InspectionPolicy = field(default_factory=InspectionPolicy)
+    handover: HandoverPolicy = field(default_factory=HandoverPolicy)
     calendar: WorkCalendar = DEFAULT_CALENDAR
     source: str = field(default="内置默认值", compare=False)
 
@@ -763,6 +775,20 @@ def _read(data: dict, source: str) -> Policy:
     inspection = InspectionPolicy(
         enabled=section.get("enabled", d.enabled, _boolean),
         month=section.get("month", d.month, _integer(minimum=1, maximum=12, example=12)),
+        answer_days=section.get(
+            "answer_days", d.answer_days, _integer(minimum=1, maximum=90, example=15)
+        ),
+        rectify_days=section.get(
+            "rectify_days", d.rectify_days, _integer(minimum=1, maximum=365, example=30)
+        ),
+    )
+    section.finish()
+
+    section = root.table("handover")
+    d = defaults.handover
+    handover = HandoverPolicy(
+        month=section.get("month", d.month, _integer(minimum=1, maximum=12, example=6)),
+        within=section.get("within", d.within, _duration),
     )
     section.finish()
 
@@ -796,6 +822,7 @@ def _read(data: dict, source: str) -> Policy:
         team=team,
         registry=registry,
         inspection=inspection,
+        handover=handover,
         calendar=calendar,
         source=source,
     )

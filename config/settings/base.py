@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "beian.registry",
     "beian.filings",
     "beian.inspections",
+    "beian.inspections",
     "beian.compliance",
     "beian.transfer",
     "beian.campaigns",
