@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 urlpatterns = [
     path("", include("beian.dashboard.urls")),
@@ -21,12 +19,11 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
-    ]
+# No route serves MEDIA_ROOT, not even under DEBUG: kept files (attachments, scans, QR codes)
+# go out only through views that check the user's permission (beian/core/files.py).
 
 # Our own Chinese error pages in the site layout (beian/core/errors.py).
+handler400 = "beian.core.request_limits.bad_request"  # a refused upload is a 413
 handler403 = "beian.core.errors.permission_denied"
 handler404 = "beian.core.errors.page_not_found"
 handler500 = "beian.core.errors.server_error"

@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beian.core.files import serve_file
 from beian.core.permissions import get_visible_or_404
 from beian.core.views import require
 from beian.orgs.models import Unit
@@ -553,8 +554,4 @@ def _disposition(name: str) -> str:
 
 
 def _file(field, content_type: str, name: str):
-    response = FileResponse(
-        field.open("rb"), content_type=content_type, as_attachment=True, filename=name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(field, content_type=content_type, filename=name)

@@ -28,7 +28,7 @@ from beian.core.forms import StyledFormMixin
 from beian.core.permissions import get_visible_or_404
 from beian.core.policy import get_policy
 from beian.core.sheets.errors import SheetError
-from beian.core.sheets.reader import read_upload
+from beian.core.sheets.reader import stream_upload
 from beian.core.sheets.writer import write_xlsx
 from beian.core.views import ScopedListView, require
 from beian.orgs.models import Institution, Unit
@@ -319,7 +319,19 @@ class NameCheckForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        names = (data.get("names") or "").splitlines()
+        seen: dict[str, None] = {}
+
+        def add(name: str) -> None:
+            name = " ".join(name.split())
+            if name:
+                seen.setdefault(name[:128], None)
+            if len(seen) > MAX_NAMES:
+                raise forms.ValidationError(
+                    _("一次最多检查 %(max)s 个名称，请拆分名单后分批检查") % {"max": MAX_NAMES}
+                )
+
+        for name in (data.get("names") or "").splitlines():
+            add(name)
         upload = data.get("file")
         if upload is not None:
             if upload.size > settings.BEIAN_UPLOAD_MAX_BYTES:
@@ -327,26 +339,24 @@ class NameCheckForm(StyledFormMixin, forms.Form):
                     _("文件超过 %(mb)s MB")
                     % {"mb": settings.BEIAN_UPLOAD_MAX_BYTES // 1024 // 1024}
                 )
+            # Parsed in the isolated parser (CSV too) and read row by row: reading stops
+            # at the first name past the limit, and read rows are released.
             try:
-                _fmt, sheets = read_upload(
+                _fmt, sheets, close = stream_upload(
                     upload.name, upload.read(), max_bytes=settings.BEIAN_UPLOAD_MAX_BYTES
                 )
+                try:
+                    rows = sheets[0].rows
+                    for index in range(len(rows)):
+                        row = rows[index]
+                        rows[index] = None
+                        add(next((str(cell) for cell in row if str(cell).strip()), ""))
+                finally:
+                    close()
             except SheetError as exc:
                 raise forms.ValidationError(exc.message_zh) from exc
-            for row in sheets[0].rows:
-                first = next((str(cell) for cell in row if str(cell).strip()), "")
-                names.append(first)
-        seen: dict[str, None] = {}
-        for name in names:
-            name = " ".join(name.split())
-            if name:
-                seen.setdefault(name[:128], None)
         if not seen:
             raise forms.ValidationError(_("请粘贴账号名称或上传名单"))
-        if len(seen) > MAX_NAMES:
-            raise forms.ValidationError(
-                _("一次最多检查 %(max)s 个名称，本次 %(n)s 个") % {"max": MAX_NAMES, "n": len(seen)}
-            )
         data["name_list"] = list(seen)
         return data
 

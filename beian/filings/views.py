@@ -11,12 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beian.core.files import serve_file
 from beian.core.permissions import get_visible_or_404
 from beian.core.policy import get_policy
 from beian.core.views import require
@@ -600,11 +601,9 @@ def attachment(request, pk: int, attachment_pk: int):
     filing = _get_filing(request, pk)
     item = get_object_or_404(FilingAttachment, pk=attachment_pk, filing=filing)
     extension = item.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        item.file.open("rb"),
+    return serve_file(
+        item.file,
         content_type=item.content_type,
         as_attachment=request.GET.get("inline") != "1",
         filename=f"{filing.account_name}-{item.get_kind_display()}-{item.pk}.{extension}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -4,6 +4,7 @@ and its team, whose contact details follow the record page's rule: in full for u
 may see personal data on this record, masked otherwise."""
 
 import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -164,7 +165,7 @@ class AccountDetailSerializer(TeamContextMixin, AccountSerializer):
 
     last_post_source = enum_field(ActivitySource, "ActivitySourceEnum", allow_blank=True)
     last_post_source_display = display_field("get_last_post_source_display")
-    qr_code = serializers.ImageField(read_only=True, use_url=True, allow_null=True)
+    qr_code = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
 
     class Meta(AccountSerializer.Meta):
@@ -185,6 +186,15 @@ class AccountDetailSerializer(TeamContextMixin, AccountSerializer):
             "team",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_qr_code(self, account: MediaAccount) -> str | None:
+        """The permission-checked address of the QR code image (never MEDIA_URL)."""
+        if not account.qr_code:
+            return None
+        url = reverse("registry:account_qr", args=[account.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
     @extend_schema_field(TeamMemberSerializer(many=True))
     def get_team(self, account: MediaAccount):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
+    path("accounts/<int:pk>/qr/", views.account_qr, name="account_qr"),
     path("accounts/<int:pk>/close/", views.account_close, name="account_close"),
     path("accounts/<int:pk>/tier/", views.account_tier, name="account_tier"),
     path("groups/", views.GroupListView.as_view(), name="group_list"),

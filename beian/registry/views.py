@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from beian.core.files import image_content_type, serve_file
 from beian.core.permissions import get_visible_or_404
 from beian.core.views import ScopedListView, require
 
@@ -89,6 +90,18 @@ def account_detail(request, pk: int):
             "nav": "accounts",
             **selectors.record_permissions(request.user, account),
         },
+    )
+
+
+@login_required
+def account_qr(request, pk: int):
+    """The account's QR code image, to those who may see the account (never MEDIA_URL)."""
+    account = get_visible_or_404(MediaAccount.objects.all(), request.user, pk=pk)
+    return serve_file(
+        account.qr_code,
+        content_type=image_content_type(account.qr_code.name),
+        filename=f"qr-{account.pk}.{account.qr_code.name.rsplit('.', 1)[-1]}",
+        as_attachment=False,
     )
 
 

@@ -4,6 +4,7 @@ rolled-back transaction so that probes do not change what the next role sees).""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -77,6 +78,20 @@ class World:
         )
 
         self._add_campaigns(cast, PDF)
+        self._add_qr_codes(cast)
+
+    def _add_qr_codes(self, cast) -> None:
+        """--- uploads (issue 9): both accounts carry a QR code, served by a checked view."""
+        from django.core.files.storage import default_storage
+
+        from beian.registry.models import MediaAccount
+
+        name = "qr/permission-matrix.png"
+        if not default_storage.exists(name):
+            default_storage.save(name, io.BytesIO(b"\x89PNG\r\n\x1a\n"))
+        MediaAccount.objects.filter(pk__in=[cast.cs_account.pk, cast.lit_account.pk]).update(
+            qr_code=name
+        )
 
     def _add_campaigns(self, cast, pdf: bytes) -> None:
         """An open campaign with a task for 计算机学院 (cs) and 文学院 (lit), an item in each,
@@ -202,6 +217,8 @@ PROBES: list[Probe] = [
     *plain("registry:account_create", GP),
     *both("registry:account_detail", "cast.cs_account", "cast.lit_account"),
     *both("registry:account_edit", "cast.cs_account", "cast.lit_account", GP),
+    # --- uploads (issue 9)
+    *both("registry:account_qr", "cast.cs_account", "cast.lit_account"),
     *both("registry:account_close", "cast.cs_account", "cast.lit_account", GP),
     *both("registry:account_tier", "cast.cs_account", "cast.lit_account", GP),
     *plain("registry:group_list"),

@@ -58,6 +58,9 @@ EXPECTED = {
     'registry:account_edit POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
     'registry:account_edit GET lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
     'registry:account_edit POST lit': (302, 404, 200, 403, 404, 404, 200, 200, 403),
+    # --- uploads (issue 9): the QR code image is seen by those who see the account
+    'registry:account_qr GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
+    'registry:account_qr GET lit': (302, 404, 200, 200, 404, 404, 200, 200, 200),
     'registry:account_close GET cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
     'registry:account_close POST cs': (302, 404, 200, 403, 404, 200, 404, 404, 403),
     'registry:account_close GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "beian.core.request_limits.RequestSizeLimitMiddleware",  # before anything reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "beian.core.middleware.SessionLifetimeMiddleware",
@@ -196,6 +197,14 @@ CONTENT_SECURITY_POLICY = {
 BEIAN_UPLOAD_MAX_BYTES = int(os.environ.get("BEIAN_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A whole request body (checked from Content-Length before it is read, beian/core/request_limits.py):
+# one upload plus room for the form; BEIAN_REQUEST_LIMITS overrides it per route name.
+BEIAN_REQUEST_MAX_BYTES = BEIAN_UPLOAD_MAX_BYTES + 1024 * 1024
+BEIAN_REQUEST_LIMITS: dict[str, int] = {}
+# Kept files are served by permission-checked views; "nginx" (X-Accel-Redirect) or "apache"
+# (X-Sendfile) lets the web server send the bytes (docs/operations.md, Serving uploaded files).
+BEIAN_SENDFILE = os.environ.get("BEIAN_SENDFILE", "none")
+BEIAN_SENDFILE_NGINX_PREFIX = os.environ.get("BEIAN_SENDFILE_NGINX_PREFIX", "/protected-media/")
 
 # --- Feeds: polled on the public internet only (see beian/compliance/activity.py) --------
 BEIAN_FEEDS_ALLOW_PRIVATE = env_bool("BEIAN_FEEDS_ALLOW_PRIVATE", False)

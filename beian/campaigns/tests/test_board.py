@@ -19,12 +19,11 @@ from beian.campaigns import board, bulk, bulletin, consolidated, diff, services
 from beian.campaigns.choices import ItemAction, SheetCode, TaskEventAction, TaskState
 from beian.campaigns.models import CampaignTask, TaskEvent, TaskItem
 from beian.compliance.models import Finding
+from beian.filings.tests.factories import PDF, PNG
 from beian.registry import services as registry
 from beian.registry.choices import GroupStatus
 from beian.testing import make_account
 
-PDF = b"%PDF-1.4\n" + b"0" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 OPENED = dt.datetime(2026, 4, 4, 9, 0, tzinfo=dt.UTC)
 DEADLINE = dt.date(2026, 4, 25)
 

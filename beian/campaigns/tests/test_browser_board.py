@@ -13,9 +13,8 @@ from django.utils import timezone
 from beian.campaigns import services
 from beian.campaigns.choices import SheetCode, TaskState
 from beian.campaigns.models import CampaignTask
+from beian.filings.tests.factories import PDF
 from beian.testing import browser_login
-
-PDF = b"%PDF-1.4\n" + b"0" * 64
 
 
 def _submit(task, admin):

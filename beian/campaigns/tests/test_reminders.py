@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from beian.campaigns import reminders, services
 from beian.campaigns.models import CampaignTask
+from beian.filings.tests.factories import PDF
 from beian.notify.models import Reminder
 
-PDF = b"%PDF-1.4\n" + b"0" * 64
 NOW = dt.datetime(2026, 4, 4, 1, 0, tzinfo=dt.UTC)
 
 

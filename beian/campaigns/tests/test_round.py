@@ -15,13 +15,12 @@ from beian.campaigns import services
 from beian.campaigns.choices import CampaignStatus, ItemAction, SheetCode, TaskState
 from beian.campaigns.models import CampaignTask, TaskEvent, TaskItem, TaskSheet
 from beian.core.models import AuditEvent
+from beian.filings.tests.factories import PDF, PNG
 from beian.orgs.choices import UnitKind
 from beian.registry import services as registry
 from beian.registry.choices import AccountStatus, GroupStatus
 from beian.testing import make_account, make_group, make_unit, platform
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n" + b"0" * 64
 OPENED = dt.datetime(2026, 4, 4, 9, 0, tzinfo=dt.UTC)
 DEADLINE = dt.date(2026, 4, 25)
 

@@ -14,8 +14,7 @@ from django.urls import reverse
 from beian.campaigns import services
 from beian.campaigns.choices import ItemAction, TaskState
 from beian.campaigns.models import Campaign, CampaignTask
-
-PDF = b"%PDF-1.4\n" + b"0" * 64
+from beian.filings.tests.factories import PDF
 
 
 @pytest.fixture(autouse=True)

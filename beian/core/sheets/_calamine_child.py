@@ -65,14 +65,15 @@ def _normalise_chunk(rows: list[list]) -> list[list]:
     ]
 
 
-def stream(data: bytes, max_cells: int, write) -> None:
-    """`load`, answered in frames through `write(bytes)` (see the module's docstring)."""
+def stream(data: bytes, max_cells: int, write, *, csv: bool = False) -> None:
+    """`load` (or `load_csv`), answered in frames through `write(bytes)` (see the module's
+    docstring)."""
 
     def send(message) -> None:
         frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         write(len(frame).to_bytes(8, "big") + frame)
 
-    result = load(data, max_cells, normalise=False)
+    result = load_csv(data, max_cells) if csv else load(data, max_cells, normalise=False)
     if result[0] != "ok":
         send(result)
         return
@@ -133,6 +134,70 @@ def load(data: bytes, max_cells: int, *, normalise: bool = True) -> tuple:
     return ("ok", sheets)
 
 
+# --- CSV ------------------------------------------------------------------------------------
+# CSV is parsed here too, under the same limits as a workbook: a 20 MB file of newlines is
+# 20 million rows, which in the web process cost 1.5 GB (issue 9, finding 6).
+
+MAX_CSV_ROWS = 1_048_576  # Excel's own row limit: no sheet of ours is longer
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_csv(data: bytes):
+    """The text of a CSV file: UTF-16 with a BOM, else UTF-8 (BOM optional), else GB18030;
+    None if none fits (the same rule as `safety.decode_text`)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def load_csv(data: bytes, max_cells: int, max_rows: int = MAX_CSV_ROWS) -> tuple:
+    """("ok", [("", True, rows, None)]) or ("error", code, detail): comma- or tab-separated
+    (tab when the first lines hold more tabs than commas), empty rows as [], trailing empty
+    rows dropped. Refused past `max_rows` rows ("too_many_rows") or `max_cells` cells
+    ("too_big"; an empty row counts as one cell) as soon as the count passes it."""
+    import csv
+
+    text = decode_csv(data)
+    if text is None:
+        return ("error", "encoding", "")
+    del data
+    text = text.lstrip("\ufeff")
+    head = text[:8192]
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
+    rows: list[list] = []
+    append = rows.append
+    shared: dict[str, str] = {}
+    get = shared.setdefault
+    pending_empty = 0  # empty rows kept only once a non-empty row follows them
+    count = cells = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            count += 1
+            cells += len(row) or 1
+            if count > max_rows:
+                return ("error", "too_many_rows", str(max_rows))
+            if cells > max_cells:
+                return ("error", "too_big", f"{cells} cells")
+            if any(row):
+                if pending_empty:
+                    rows.extend([] for _ in range(pending_empty))
+                    pending_empty = 0
+                append([get(v, v) for v in row])
+            else:
+                pending_empty += 1
+    except csv.Error as exc:
+        return ("error", "csv", str(exc)[:300])
+    return ("ok", [("", True, rows, None)])
+
+
 def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
     import resource
 
@@ -148,10 +213,13 @@ def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
 
 def main(argv: list[str]) -> int:
     memory_bytes, cpu_seconds, max_cells = (int(arg) for arg in argv[1:4])
-    streaming = argv[4:5] == ["stream"]
+    flags = set(argv[4:])
+    streaming, is_csv = "stream" in flags, "csv" in flags
     gc.disable()  # a short-lived process that builds millions of objects
     data = sys.stdin.buffer.read()
-    import python_calamine  # noqa: F401  (load the extension before the memory cap)
+    import csv  # noqa: F401  (load the modules before the memory cap)
+
+    import python_calamine  # noqa: F401
 
     _limit_resources(memory_bytes, cpu_seconds)
     if streaming:
@@ -161,9 +229,9 @@ def main(argv: list[str]) -> int:
             out.write(frame)
             out.flush()
 
-        stream(data, max_cells, write)
+        stream(data, max_cells, write, csv=is_csv)
         return 0
-    result = load(data, max_cells)
+    result = load_csv(data, max_cells) if is_csv else load(data, max_cells)
     del data
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.flush()

@@ -1,8 +1,10 @@
 """Reading sheets: cell values as calamine returns them, row by row, per worksheet.
 
 .xlsx / .xls / .ods are parsed by python-calamine in a separate, resource-limited process
-(see `_calamine_child`); .csv is decoded here (UTF-8 with or without BOM, then GB18030,
-or UTF-16 with a BOM) and split with the csv module, comma- or tab-separated.
+(see `_calamine_child`); .csv too, in the same process under the same limits (UTF-8 with or
+without BOM, then GB18030, or UTF-16 with a BOM; comma- or tab-separated; at most
+`MAX_CSV_ROWS` rows and `max_cells` cells), so that a hostile CSV costs the web process
+nothing.
 
 Call `check_upload()` first (or use `read_upload()`, which does both): `read_rows()`
 trusts the format it is given and relies on the zip checks done there.
@@ -10,7 +12,6 @@ trusts the format it is given and relies on the zip checks done there.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import os
@@ -26,7 +27,7 @@ from typing import IO, Any
 
 from . import _calamine_child
 from .errors import SheetError
-from .safety import MSG_CORRUPT, MSG_PROTECTED, SheetFormat, check_upload, decode_text
+from .safety import MSG_CORRUPT, MSG_PROTECTED, SheetFormat, check_upload
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,11 @@ DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # address space of the parsing process
 DEFAULT_MAX_CELLS = 10_000_000  # cells of the used range, all sheets together
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # upload size cap suggested to callers
 
+MAX_CSV_ROWS = _calamine_child.MAX_CSV_ROWS
+
 MSG_TIMEOUT = "文件解析超时"
+MSG_TOO_MANY_ROWS = f"表格超过 {MAX_CSV_ROWS} 行（Excel 表格的最大行数；空行也算），无法读取，请删除多余的空行或拆分后再上传"
+MSG_CSV_ENCODING = "CSV 文件的编码无法识别，请另存为“CSV UTF-8”或 GBK 编码后再上传"
 MSG_TOO_BIG = "表格范围过大或内容异常（可能含有大量空白格式或位置异常的单元格），无法读取"
 
 _CHILD = Path(_calamine_child.__file__)
@@ -92,16 +97,15 @@ def stream_upload(
     from the indexing that meets it. Returns (format, sheets, close); call `close()` when
     done (it stops the parser if rows were left unread). CSV is read at once."""
     fmt = check_upload(name, data, max_bytes)
-    if fmt is SheetFormat.CSV:
-        return fmt, read_rows(data, fmt, name=name, timeout=timeout), lambda: None
-    stream = _ChildStream(bytes(data), timeout, memory_limit, max_cells)
+    is_csv = fmt is SheetFormat.CSV
+    stream = _ChildStream(bytes(data), timeout, memory_limit, max_cells, csv=is_csv)
     try:
         first = stream.frame()
         if first[0] != "sheets":
             stream.refuse(first)
         sheets = [
             Sheet(
-                name=sheet_name,
+                name=_csv_sheet_name(name, None) if is_csv else sheet_name,
                 rows=StreamedRows(stream, index, count),
                 merged=merged,
                 visible=visible,
@@ -135,27 +139,44 @@ def read_rows(
     only: it removes the memory and time limits)."""
     fmt = SheetFormat(fmt)
     data = _read_source(source)
-    if fmt is SheetFormat.CSV:
-        return [_read_csv(data, _csv_sheet_name(name, source), time.monotonic() + timeout)]
+    is_csv = fmt is SheetFormat.CSV
     if isolate:
-        result = _load_in_child(data, timeout, memory_limit, max_cells)
+        result = _load_in_child(data, timeout, memory_limit, max_cells, csv=is_csv)
+    elif is_csv:
+        result = _calamine_child.load_csv(data, max_cells)
     else:
         result = _calamine_child.load(data, max_cells)
     if result[0] != "ok":
-        code, detail = result[1], result[2]
-        logger.info("workbook refused by calamine: %s %s", code, detail)
-        if code == "password":
-            raise SheetError(MSG_PROTECTED)
-        if code == "too_big":
-            raise SheetError(MSG_TOO_BIG)
-        raise SheetError(MSG_CORRUPT)
+        _refuse(result[1], result[2])
     sheets = [
-        Sheet(name=sheet_name, rows=rows, merged=merged, visible=visible, index=index)
+        Sheet(
+            name=_csv_sheet_name(name, source) if is_csv else sheet_name,
+            rows=rows,
+            merged=merged,
+            visible=visible,
+            index=index,
+        )
         for index, (sheet_name, visible, rows, merged) in enumerate(result[1])
     ]
     if not sheets:
         raise SheetError("文件中没有工作表")
     return sheets
+
+
+def _refuse(code: str, detail: str) -> None:
+    """The SheetError for the parser's ("error", code, detail) answer."""
+    logger.info("sheet refused by the parser: %s %s", code, detail)
+    if code == "password":
+        raise SheetError(MSG_PROTECTED)
+    if code == "too_big":
+        raise SheetError(MSG_TOO_BIG)
+    if code == "too_many_rows":
+        raise SheetError(MSG_TOO_MANY_ROWS)
+    if code == "encoding":
+        raise SheetError(MSG_CSV_ENCODING)
+    if code == "csv":
+        raise SheetError(f"CSV 文件格式有误：{detail}")
+    raise SheetError(MSG_CORRUPT)
 
 
 def _read_source(source) -> bytes:
@@ -194,7 +215,9 @@ class _DatesOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
 
 
-def _load_in_child(data: bytes, timeout: float, memory_limit: int, max_cells: int) -> tuple:
+def _load_in_child(
+    data: bytes, timeout: float, memory_limit: int, max_cells: int, *, csv: bool = False
+) -> tuple:
     command = [
         sys.executable,
         "-I",
@@ -202,6 +225,7 @@ def _load_in_child(data: bytes, timeout: float, memory_limit: int, max_cells: in
         str(int(memory_limit)),
         str(int(timeout) + 1),
         str(int(max_cells)),
+        *(["csv"] if csv else []),
     ]
     try:
         done = subprocess.run(  # noqa: S603  (our own script, fixed arguments)
@@ -268,7 +292,9 @@ class StreamedRows(Sequence):
 class _ChildStream:
     """The parser process in streaming mode: frames read with the wall-clock deadline."""
 
-    def __init__(self, data: bytes, timeout: float, memory_limit: int, max_cells: int):
+    def __init__(
+        self, data: bytes, timeout: float, memory_limit: int, max_cells: int, *, csv=False
+    ):
         command = [
             sys.executable,
             "-I",
@@ -277,6 +303,7 @@ class _ChildStream:
             str(int(timeout) + 1),
             str(int(max_cells)),
             "stream",
+            *(["csv"] if csv else []),
         ]
         self.timeout = timeout
         self.deadline = time.monotonic() + timeout
@@ -345,13 +372,7 @@ class _ChildStream:
         self.close()
         if message[0] != "error":
             raise SheetError(MSG_CORRUPT)
-        code, detail = message[1], message[2]
-        logger.info("workbook refused by calamine: %s %s", code, detail)
-        if code == "password":
-            raise SheetError(MSG_PROTECTED)
-        if code == "too_big":
-            raise SheetError(MSG_TOO_BIG)
-        raise SheetError(MSG_CORRUPT)
+        _refuse(message[1], message[2])
 
     def _timeout(self) -> None:
         self.close()
@@ -389,39 +410,3 @@ class _ChildStream:
         for pipe in (process.stdout, process.stderr):
             if pipe and not pipe.closed:
                 pipe.close()
-
-
-# ------------------------------------------------------------------------------------ CSV
-
-_CSV_CHECK_EVERY = 4096
-
-
-def _read_csv(data: bytes, name: str, deadline: float) -> Sheet:
-    text = decode_text(data)
-    if text is None:
-        raise SheetError("CSV 文件的编码无法识别，请另存为“CSV UTF-8”或 GBK 编码后再上传")
-    text = text.lstrip("\ufeff")
-    delimiter = _sniff_delimiter(text)
-    rows: list[list[Any]] = []
-    last = -1
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for index, row in enumerate(reader):
-            if index % _CSV_CHECK_EVERY == 0 and time.monotonic() > deadline:
-                raise SheetError(MSG_TIMEOUT)
-            if any(row):
-                rows.append(row)
-                last = index
-            else:
-                rows.append([])
-    except csv.Error as exc:
-        raise SheetError(f"CSV 文件格式有误：{exc}") from exc
-    del rows[last + 1 :]
-    return Sheet(name=name, rows=rows, merged=None)
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Comma unless the first lines hold more tabs than commas (Excel's "Unicode text"
-    and many systems' "xls" exports are tab-separated)."""
-    head = text[:8192]
-    return "\t" if head.count("\t") > head.count(",") else ","

@@ -387,7 +387,7 @@ def _check_text(name: str, data: bytes) -> SheetFormat:
     if controls > max(2, len(text) // 1000):
         raise _not_a_sheet(name)
     stripped = text.lstrip("\ufeff \t\r\n")
-    if not stripped:
+    if not stripped and (len(data) <= _TEXT_PROBE or not data.strip(b" \t\r\n\xef\xbb\xbf")):
         raise SheetError(MSG_EMPTY)
     if stripped.startswith("<"):
         raise SheetError(

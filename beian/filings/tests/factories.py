@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -13,8 +14,28 @@ from beian.orgs.choices import PersonKind, UnitKind
 from beian.testing import make_person, make_unit, make_user, platform
 from beian.users.choices import Role
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n" + b"0" * 64
+
+def _real_pdf() -> bytes:
+    """A one-page PDF that a PDF parser reads (uploads are parsed, not just sniffed)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _real_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _real_png()
+PDF = _real_pdf()
 
 
 def team(*names: str) -> list[dict]:
