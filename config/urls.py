@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("beian.dashboard.urls")),
+    path("", include("beian.identity.urls")),  # before users: its logout/ ends sign-on sessions
     path("", include("beian.users.urls")),
     path("orgs/", include("beian.orgs.urls")),
     path("registry/", include("beian.registry.urls")),

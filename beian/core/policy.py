@@ -373,6 +373,65 @@ class HandoverPolicy:
     within: Duration = Duration(30, "days")
 
 
+#: What an identity attribute may say about a person (beian.orgs PersonKind / PersonStatus).
+PERSON_KINDS: Mapping[str, str] = MappingProxyType(
+    {"staff": "教职工", "student": "学生", "external": "校外"}
+)
+PERSON_STATUSES: Mapping[str, str] = MappingProxyType(
+    {"in_post": "在职/在读", "left": "离职", "graduated": "毕业"}
+)
+#: Roles an identity attribute may derive (beian.users Role); unit roles take the person's unit.
+IDENTITY_ROLES: Mapping[str, str] = MappingProxyType(
+    {
+        "school_admin": "学校管理员（宣传部）",
+        "leader": "主管校领导",
+        "league_approver": "校团委审批人",
+        "unit_admin": "二级单位管理员",
+        "operator": "运营者",
+        "auditor": "审计员",
+    }
+)
+
+
+def _default_kind_values() -> Mapping[str, str]:
+    return MappingProxyType(
+        {"教职工": "staff", "学生": "student", "staff": "staff", "student": "student"}
+    )
+
+
+def _default_status_values() -> Mapping[str, str]:
+    return MappingProxyType(
+        {
+            "在职": "in_post",
+            "在读": "in_post",
+            "在校": "in_post",
+            "离职": "left",
+            "离校": "left",
+            "退休": "left",
+            "毕业": "graduated",
+        }
+    )
+
+
+@dataclass(frozen=True)
+class IdentityPolicy:
+    """Single sign-on (统一身份认证): which attributes of the school's identity name a
+    person's number, unit, kind and status, and what their values mean (docs/identity.md)."""
+
+    button_label: str = "统一身份认证登录"
+    number_attribute: str = ""
+    name_attribute: str = "cn"
+    unit_attribute: str = "deptCode"
+    kind_attribute: str = "ryfldm"
+    status_attribute: str = "ryzxztdm"
+    email_attribute: str = "email"
+    kind_values: Mapping[str, str] = field(default_factory=_default_kind_values)
+    status_values: Mapping[str, str] = field(default_factory=_default_status_values)
+    create_people: bool = True
+    role_attribute: str = ""
+    role_values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
 def _default_thresholds() -> Mapping[str, int]:
     return MappingProxyType({"weibo": 50000, "wechat_official": 10000})
 
@@ -393,6 +452,7 @@ class Policy:
     registry: RegistryPolicy = field(default_factory=RegistryPolicy)
     inspection: InspectionPolicy = field(default_factory=InspectionPolicy)
     handover: HandoverPolicy = field(default_factory=HandoverPolicy)
+    identity: IdentityPolicy = field(default_factory=IdentityPolicy)
     calendar: WorkCalendar = DEFAULT_CALENDAR
     source: str = field(default="内置默认值", compare=False)
 
@@ -553,6 +613,30 @@ def _code_list(vocabulary: Mapping[str, str], *, what: str, allow_empty: bool, e
         if repeated:
             raise _Invalid(f"{_show(repeated[0])} 重复出现")
         return tuple(value)
+
+    return convert
+
+
+def _text(*, example: str):
+    def convert(value: Any) -> str:
+        if not isinstance(value, str):
+            raise _Invalid(f'应为字符串（加引号），例如 "{example}"')
+        return value.strip()
+
+    return convert
+
+
+def _value_map(vocabulary: Mapping[str, str], *, example: str):
+    """A table of attribute value → code (e.g. { "01" = "in_post" })."""
+
+    def convert(value: Any) -> Mapping[str, str]:
+        options = "、".join(f'"{code}"（{label}）' for code, label in vocabulary.items())
+        if not isinstance(value, dict):
+            raise _Invalid(f"应为表，例如 {example}")
+        for key, item in value.items():
+            if not isinstance(item, str) or item not in vocabulary:
+                raise _Invalid(f"{_show(key)} 对应的 {_show(item)} 无效；可用：{options}")
+        return MappingProxyType({str(key): item for key, item in value.items()})
 
     return convert
 
@@ -792,6 +876,43 @@ def _read(data: dict, source: str) -> Policy:
     )
     section.finish()
 
+    section = root.table("identity")
+    d = defaults.identity
+    identity = IdentityPolicy(
+        button_label=section.get(
+            "button_label", d.button_label, _text(example="统一身份认证登录")
+        ),
+        **{
+            name: section.get(name, getattr(d, name), _text(example="deptCode"))
+            for name in (
+                "number_attribute",
+                "name_attribute",
+                "unit_attribute",
+                "kind_attribute",
+                "status_attribute",
+                "email_attribute",
+                "role_attribute",
+            )
+        },
+        kind_values=section.get(
+            "kind_values",
+            d.kind_values,
+            _value_map(PERSON_KINDS, example='{ "1" = "staff", "2" = "student" }'),
+        ),
+        status_values=section.get(
+            "status_values",
+            d.status_values,
+            _value_map(PERSON_STATUSES, example='{ "01" = "in_post", "03" = "graduated" }'),
+        ),
+        create_people=section.get("create_people", d.create_people, _boolean),
+        role_values=section.get(
+            "role_values",
+            d.role_values,
+            _value_map(IDENTITY_ROLES, example='{ "xcb" = "school_admin" }'),
+        ),
+    )
+    section.finish()
+
     section = root.table("calendar")
     use_library = section.get("use_library", defaults.calendar.use_library, _boolean)
     holidays = _dates(section, "holidays", defaults.calendar.holidays)
@@ -823,6 +944,7 @@ def _read(data: dict, source: str) -> Policy:
         registry=registry,
         inspection=inspection,
         handover=handover,
+        identity=identity,
         calendar=calendar,
         source=source,
     )

@@ -234,3 +234,56 @@ def _redacted(changes: dict[str, list]) -> dict[str, list]:
         else [old, new]
         for name, (old, new) in changes.items()
     }
+
+
+# --- identity sync (the school's sign-on tells us who a person is) ---------------------------
+
+IDENTITY_FIELDS = ("name", "kind", "unit", "status", "email")
+
+
+@transaction.atomic
+def person_sync_from_identity(
+    *, person: Person | None, number: str, data: dict[str, Any], actor, source: str
+) -> Person:
+    """Keeps the roster in step with the school's identity at each sign-in: creates the
+    person when `person` is None (needs name, kind and unit), otherwise updates the fields
+    of `data` (any of IDENTITY_FIELDS) that differ. Not checked against a write scope: the
+    values come from the school's own identity system, not from `actor` (the person signing
+    in, recorded in the audit row with `source`, e.g. "cas")."""
+    unknown = set(data) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise TypeError(f"person_sync_from_identity() got unknown fields: {sorted(unknown)}")
+    data = _clean_text(dict(data), ("name",))
+    if "email" in data:
+        data["email"] = (data["email"] or "").strip()
+    if person is None:
+        person = Person(number=(number or "").strip(), **data)
+        person.full_clean()
+        person._history_user = actor
+        person.save()
+        changes = changed_fields({}, _snapshot(person, PERSON_FIELDS))
+        audit(
+            event=AuditEventType.CREATE,
+            actor=actor,
+            obj=person,
+            detail={"source": source, "changes": _redacted(changes)},
+        )
+        return person
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = _snapshot(person, PERSON_FIELDS)
+    for name, value in data.items():
+        setattr(person, name, value)
+    changes = changed_fields(before, _snapshot(person, PERSON_FIELDS))
+    if not changes:
+        return person
+    person.full_clean()
+    person._history_user = actor
+    person.save()
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=actor,
+        obj=person,
+        detail={"source": source, "changes": _redacted(changes)},
+    )
+    records_changed(people=[person.pk])
+    return person

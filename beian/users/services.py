@@ -118,3 +118,80 @@ def _role_detail(assignment: RoleAssignment) -> dict:
         "unit_id": assignment.unit_id,
         "unit": assignment.unit.name if assignment.unit_id else None,
     }
+
+
+# --- sign-on through the school's identity (beian.identity) ---------------------------------
+
+
+@transaction.atomic
+def user_provision_from_identity(
+    *, username: str, display_name: str = "", email: str = "", person=None, source: str
+) -> User:
+    """The login of someone the school's sign-on (CAS, OIDC, LDAP) vouched for: created on
+    first sign-in without a usable password and without roles, linked to their roster
+    person when known. Name, e-mail and the person link follow the identity on later
+    sign-ins. Audited with the user as actor and `source` naming the protocol."""
+    username = (username or "").strip()
+    user = User.objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username)
+        user.set_unusable_password()
+        before = {}
+    else:
+        before = {
+            "display_name": user.display_name,
+            "email": user.email,
+            "person": user.person_id,
+        }
+    if display_name:
+        user.display_name = display_name.strip()[:64]
+    if email:
+        user.email = email.strip()
+    if person is not None and user.person_id != person.pk:
+        if User.objects.filter(person=person).exclude(pk=user.pk).exists():
+            raise ValidationError(
+                _("人员“%(person)s”已关联其他用户，无法关联到 %(username)s")
+                % {"person": person, "username": username}
+            )
+        user.person = person
+    after = {"display_name": user.display_name, "email": user.email, "person": user.person_id}
+    if not created and before == after:
+        return user
+    user.full_clean(exclude=["password"])
+    user.save()
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if "email" in changes:
+        changes["email"] = ["***" if changes["email"][0] else "", "***"]
+    audit(
+        event=AuditEventType.CREATE if created else AuditEventType.UPDATE,
+        actor=user,
+        obj=user,
+        detail={"source": source, "changes": changes},
+    )
+    return user
+
+
+@transaction.atomic
+def role_grant_from_identity(*, user: User, role: str, unit=None, source: str):
+    """A role derived from the identity's attributes ([identity] role_values of the policy
+    file): granted once, never taken away here (a school admin revokes it on the user's
+    page). Returns the new assignment, or None when the user already had it."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("请选择有效的角色")})
+    if role in UNIT_ROLES and unit is None:
+        return None
+    if role not in UNIT_ROLES:
+        unit = None
+    if RoleAssignment.objects.filter(user=user, role=role, unit=unit).exists():
+        return None
+    assignment = RoleAssignment(user=user, role=role, unit=unit, granted_by=None)
+    assignment._history_user = user
+    assignment.save()
+    audit(
+        event=AuditEventType.ROLE_GRANTED,
+        actor=user,
+        obj=user,
+        detail={**_role_detail(assignment), "source": source},
+    )
+    return assignment

@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "rest_framework",
     "drf_spectacular",
+    "django_cas_ng",
     "beian.core",
     "beian.users",
     "beian.notify",
     "beian.orgs",
     "beian.registry",
+    "beian.identity",
     "beian.filings",
     "beian.inspections",
     "beian.inspections",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "beian.core.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "beian.identity.middleware.IdentityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,6 +158,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "beian.users.validators.CharacterClassValidator"},
     {"NAME": "beian.users.validators.NotUsernameValidator"},
 ]
+# The school's sign-on (CAS / OpenID Connect / LDAP) from BEIAN_CAS_* / BEIAN_OIDC_* /
+# BEIAN_LDAP_* (docs/identity.md); its backends come after the local ones.
+from beian.identity.sso_settings import sso_settings  # noqa: E402
+
+globals().update(sso_settings(os.environ))
+AUTHENTICATION_BACKENDS += BEIAN_SSO_BACKENDS  # noqa: F821
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
