@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from beian.core.policy import IdentityPolicy
+from beian.core.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def all_values(value: Any) -> list[str]:
 
 
 def read_identity(
-    *, protocol: str, username: str, attributes: Mapping[str, Any], policy: IdentityPolicy
+    *, protocol: str, username: str, attributes: Mapping[str, Any], policy: Policy
 ) -> Identity:
     """The identity of one sign-in. The 工号/学号 is the `number_attribute`, or the login
     name itself when that is empty (金智 CAS answers the number as the user)."""
@@ -53,26 +53,26 @@ def read_identity(
             return None
         return attrs[name] if name in attrs else folded.get(name.lower())
 
-    raw_kind = first(attr(policy.kind_attribute))
-    raw_status = first(attr(policy.status_attribute))
+    raw_kind = first(attr(policy.identity.kind_attribute))
+    raw_status = first(attr(policy.identity.status_attribute))
     roles = tuple(
         dict.fromkeys(
-            policy.role_values[value]
-            for value in all_values(attr(policy.role_attribute))
-            if value in policy.role_values
+            policy.identity.role_values[value]
+            for value in all_values(attr(policy.identity.role_attribute))
+            if value in policy.identity.role_values
         )
     )
     return Identity(
         protocol=protocol,
         username=username.strip(),
-        number=first(attr(policy.number_attribute))
-        if policy.number_attribute
+        number=first(attr(policy.identity.number_attribute))
+        if policy.identity.number_attribute
         else username.strip(),
-        name=first(attr(policy.name_attribute)),
-        unit_code=first(attr(policy.unit_attribute)),
-        kind=policy.kind_values.get(raw_kind, ""),
-        status=policy.status_values.get(raw_status, ""),
-        email=first(attr(policy.email_attribute)),
+        name=first(attr(policy.identity.name_attribute)),
+        unit_code=first(attr(policy.identity.unit_attribute)),
+        kind=policy.identity.kind_values.get(raw_kind, ""),
+        status=policy.identity.status_values.get(raw_status, ""),
+        email=first(attr(policy.identity.email_attribute)),
         roles=roles,
         raw_kind=raw_kind,
         raw_status=raw_status,

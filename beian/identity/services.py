@@ -56,7 +56,7 @@ def sign_in(
 ) -> User | None:
     """The Beian user of a sign-on identity, created and kept in step; raises
     SignInRefused (and tells the middleware through `request`) for a leaver."""
-    policy = get_policy().identity
+    policy = get_policy()
     identity = read_identity(
         protocol=protocol, username=username, attributes=attributes, policy=policy
     )
@@ -85,7 +85,7 @@ def sign_in(
 
 @transaction.atomic
 def _sync(identity: Identity) -> tuple[User, Person | None]:
-    policy = get_policy().identity
+    policy = get_policy()
     source = identity.protocol
     existing = User.objects.select_related("person").filter(username=identity.username).first()
     person = None
@@ -119,7 +119,7 @@ def _sync(identity: Identity) -> tuple[User, Person | None]:
             person = orgs_services.person_sync_from_identity(
                 person=person, number=person.number, data=data, actor=user, source=source
             )
-    elif policy.create_people and identity.number and identity.name and unit is not None:
+    elif policy.identity.create_people and identity.number and identity.name and unit is not None:
         data.setdefault("kind", PersonKind.STAFF)
         data.setdefault("status", PersonStatus.IN_POST)
         person = orgs_services.person_sync_from_identity(

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -73,13 +73,22 @@ def no_role(request):
 @require_POST
 def logout(request):
     """Logout for every session: a CAS session also ends at the CAS server (which then
-    tells the other services), an OIDC one at the provider's end-session endpoint."""
+    tells the other services), an OIDC one at the provider's end-session endpoint.
+
+    The way out to the school's server is a page that moves on by itself (meta refresh)
+    rather than a redirect: the logout is a form, and the site's CSP (form-action 'self')
+    forbids a form's redirect to another origin."""
     protocol = request.session.get(PROTOCOL_SESSION_KEY)
     if protocol == "cas" and getattr(settings, "CAS_SERVER_URL", ""):
-        return cas_views.LogoutView.as_view()(request)
+        response = cas_views.LogoutView.as_view()(request)
+        return _leave(request, response["Location"])
     endpoint = getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "")
     if protocol == "oidc" and endpoint:
         auth_logout(request)
         target = request.build_absolute_uri(reverse("login"))
-        return HttpResponseRedirect(f"{endpoint}?{urlencode({'post_logout_redirect_uri': target})}")
+        return _leave(request, f"{endpoint}?{urlencode({'post_logout_redirect_uri': target})}")
     return auth_views.LogoutView.as_view()(request)
+
+
+def _leave(request, url: str):
+    return render(request, "identity/leaving.html", {"url": url})

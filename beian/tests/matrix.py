@@ -195,6 +195,11 @@ PROBES: list[Probe] = [
     *plain("home"),
     *plain("login"),
     *plain("logout", ("post",)),
+    # --- identity (issue 13): the sign-on routes answer 404 where no sign-on is configured
+    *plain("identity:cas_login", GP),
+    *plain("identity:no_role"),
+    *plain("oidc_authentication_init"),
+    *plain("oidc_authentication_callback"),
     *plain("core:audit_list"),
     # orgs
     *plain("orgs:unit_list"),

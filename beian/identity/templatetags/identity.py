@@ -20,7 +20,10 @@ def sso_button(context):
     elif protocol == "oidc" and "beian.identity.backends.OIDCBackend" in backends:
         url = reverse("oidc_authentication_init")
     next_url = context.get("next") or ""
-    label = getattr(settings, "BEIAN_SSO_LABEL", "") or get_policy().identity.button_label
+    label = getattr(settings, "BEIAN_SSO_LABEL", "")
+    if not label:
+        policy = get_policy()
+        label = policy.identity.button_label
     return {
         "sso_url": url,
         "sso_label": label,

@@ -46,7 +46,7 @@ status_attribute = "zt"
 kind_values = { "1" = "staff", "2" = "student" }
 status_values = { "01" = "in_post", "05" = "graduated" }
 """
-    ).identity
+    )
     identity = read_identity(
         protocol="cas",
         username="linx",
