@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -62,7 +62,16 @@ def sign_in(
     )
     if not identity.username:
         return None
-    user, person = _sync(identity)
+    try:
+        user, person = _sync(identity)
+    except ValidationError as exc:
+        message = _(
+            "统一身份认证提供的信息无法写入本系统：%(errors)s。请联系党委宣传部（学校管理员）。"
+        ) % {"errors": "；".join(_messages(exc))}
+        logger.warning("sign-on %s of %s refused: %s", protocol, identity.username, exc)
+        if request is not None:
+            setattr(request, REFUSAL_ATTRIBUTE, {"message": message, "flagged": False})
+        raise SignInRefused(message) from exc
     if person is not None and person.status != PersonStatus.IN_POST:
         flagged = _flag_open_roles(user, person)
         message = _(
@@ -83,22 +92,44 @@ def sign_in(
     return user
 
 
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [
+            "、".join(errors) if field == NON_FIELD_ERRORS else f"{field}：{'、'.join(errors)}"
+            for field, errors in exc.message_dict.items()
+        ]
+    return list(exc.messages)
+
+
 @transaction.atomic
 def _sync(identity: Identity) -> tuple[User, Person | None]:
     policy = get_policy()
     source = identity.protocol
-    existing = User.objects.select_related("person").filter(username=identity.username).first()
+    username = identity.username
+    existing = User.objects.select_related("person").filter(username=username).first()
     person = None
     if identity.number:
         person = Person.objects.filter(number=identity.number).first()
     if person is None and existing is not None and existing.person_id:
         person = existing.person
+    taken = False  # the roster person belongs to another login: neither link nor create
+    linked = User.objects.filter(person=person).first() if person is not None else None
+    if linked is not None and existing is None:
+        # The person already has a login (a local account a school admin made for them):
+        # the school's identity signs them in to that login rather than a second one.
+        username, existing = linked.username, linked
+    elif linked is not None and linked != existing:
+        logger.warning(
+            "sign-on %s: %s is linked to login %s; %s stays unlinked",
+            source, person.number, linked.username, username,
+        )  # fmt: skip
+        person, taken = None, True
     unit = Unit.objects.filter(code=identity.unit_code).first() if identity.unit_code else None
     if identity.unit_code and unit is None:
         logger.warning("sign-on %s: unit code %r not in the unit tree", source, identity.unit_code)
 
     user = users_services.user_provision_from_identity(
-        username=identity.username,
+        username=username,
         display_name=identity.name or (person.name if person else ""),
         email=identity.email,
         source=source,
@@ -119,7 +150,13 @@ def _sync(identity: Identity) -> tuple[User, Person | None]:
             person = orgs_services.person_sync_from_identity(
                 person=person, number=person.number, data=data, actor=user, source=source
             )
-    elif policy.identity.create_people and identity.number and identity.name and unit is not None:
+    elif (
+        not taken
+        and policy.identity.create_people
+        and identity.number
+        and identity.name
+        and unit is not None
+    ):
         data.setdefault("kind", PersonKind.STAFF)
         data.setdefault("status", PersonStatus.IN_POST)
         person = orgs_services.person_sync_from_identity(
@@ -127,7 +164,7 @@ def _sync(identity: Identity) -> tuple[User, Person | None]:
         )
     if person is not None and user.person_id != person.pk:
         user = users_services.user_provision_from_identity(
-            username=identity.username, person=person, source=source
+            username=username, person=person, source=source
         )
     if person is not None and person.status == PersonStatus.IN_POST:
         for role in identity.roles:

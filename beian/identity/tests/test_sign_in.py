@@ -207,3 +207,34 @@ def test_sso_settings_name_the_backends_and_the_button_protocol():
 def test_person_kind_values_match_the_roster_choices():
     assert set(get_policy().identity.kind_values.values()) <= set(PersonKind.values)
     assert set(get_policy().identity.status_values.values()) <= set(PersonStatus.values)
+
+
+def test_a_person_with_a_local_login_signs_in_to_that_login(school):
+    person = make_person("林晓", unit=school["water"], number="20150001")
+    local = make_user("linxiao", person=person, role=Role.OPERATOR)
+    user = sign_in(protocol="cas", username="20150001", attributes=ATTRS)
+    assert user == local
+    assert not User.objects.filter(username="20150001").exists()
+
+
+def test_a_login_of_another_person_is_not_relinked(school):
+    person = make_person("林晓", unit=school["water"], number="20150001")
+    make_user("linxiao", person=person)
+    make_user("20150001")  # an older login with the same name, not linked
+    user = sign_in(protocol="cas", username="20150001", attributes=ATTRS)
+    assert user.username == "20150001" and user.person is None
+    assert User.objects.get(username="linxiao").person == person
+
+
+def test_attributes_that_cannot_be_stored_refuse_with_the_field_named(school):
+    request = RequestFactory().get("/identity/cas/login/")
+    with pytest.raises(PermissionDenied) as refused:
+        sign_in(
+            protocol="cas",
+            username="20150009",
+            attributes={**ATTRS, "email": "not-an-address"},
+            request=request,
+        )
+    assert "email" in refused.value.message and "无法写入" in refused.value.message
+    assert request.beian_identity_refusal["message"] == refused.value.message
+    assert not User.objects.filter(username="20150009").exists()
