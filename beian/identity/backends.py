@@ -5,13 +5,20 @@ users and orgs services instead of the libraries' own user creation."""
 
 from __future__ import annotations
 
+import logging
+from xml.etree import ElementTree
+
+import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django_auth_ldap.backend import LDAPBackend as _LDAPBackend
 from django_cas_ng.backends import CASBackend as _CASBackend
 from django_cas_ng.utils import get_cas_client
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from .services import sign_in
+from .services import REFUSAL_ATTRIBUTE, SignInRefused, sign_in
+
+logger = logging.getLogger(__name__)
 
 
 class CASBackend(_CASBackend):
@@ -19,7 +26,11 @@ class CASBackend(_CASBackend):
 
     def authenticate(self, request, ticket, service):
         client = get_cas_client(service_url=service, request=request)
-        username, attributes, _pgtiou = client.verify_ticket(ticket)
+        try:
+            username, attributes, _pgtiou = client.verify_ticket(ticket)
+        except (requests.RequestException, ElementTree.ParseError, ValueError) as exc:
+            logger.warning("CAS ticket validation at %s failed: %r", client.server_url, exc)
+            _refuse_unreadable(request, client.server_url, exc)
         attributes = dict(attributes or {})
         if settings.CAS_USERNAME_ATTRIBUTE != "cas:user":
             username = attributes.get(settings.CAS_USERNAME_ATTRIBUTE) or None
@@ -31,8 +42,25 @@ class CASBackend(_CASBackend):
         return user if self.user_can_authenticate(user) else None
 
 
+def _refuse_unreadable(request, server: str, exc: Exception):
+    message = _(
+        "统一身份认证服务器没有给出可识别的应答（%(server)s），暂时无法登录。"
+        "请稍后再试，或使用本系统账号登录；如持续出现，请联系网络信息中心。"
+    ) % {"server": server}
+    if request is not None:
+        setattr(request, REFUSAL_ATTRIBUTE, {"message": message, "flagged": False})
+    raise SignInRefused(message) from exc
+
+
 class OIDCBackend(OIDCAuthenticationBackend):
     """OpenID Connect: the ID token's claims merged with the userinfo endpoint's."""
+
+    def authenticate(self, request, **kwargs):
+        try:
+            return super().authenticate(request, **kwargs)
+        except requests.RequestException as exc:
+            logger.warning("OpenID Connect sign-in failed: %r", exc)
+            _refuse_unreadable(request, settings.OIDC_OP_TOKEN_ENDPOINT, exc)
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = dict(payload or {})

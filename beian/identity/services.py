@@ -82,7 +82,7 @@ def sign_in(
             setattr(
                 request,
                 REFUSAL_ATTRIBUTE,
-                {"message": message, "person": person, "flagged": flagged},
+                {"message": message, "person": person, "flagged": flagged, "leaver": True},
             )
         raise SignInRefused(message, person=person, status=person.status)
     if not user.is_active:

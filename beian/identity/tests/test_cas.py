@@ -104,3 +104,16 @@ def test_logging_out_at_the_cas_server_ends_the_beian_session(live_server, idp, 
     http.get(f"{idp.url}/cas/logout", timeout=30)  # the server POSTs a logoutRequest to Beian
     after = http.get(f"{live_server.url}/identity/no-role/", timeout=30)
     assert after.url.startswith(f"{live_server.url}/login/")
+
+
+def test_a_cas_server_answering_something_unreadable_gives_a_clear_page(
+    live_server, idp, use_cas, settings
+):
+    """SAML 1.1 validation against a server that answers HTML (mama-cas wants HTTPS for
+    /samlValidate): a refusal page naming the server, not an error page."""
+    use_cas("apereo")
+    settings.CAS_VERSION = "CAS_2_SAML_1_0"
+    roster()
+    _, _, landed = cas_sign_in(live_server.url, "20150001", "cas-pass-1")
+    assert landed.status_code == 403
+    assert "没有给出可识别的应答" in landed.text and f"{idp.url}/cas/" in landed.text

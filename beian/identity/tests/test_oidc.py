@@ -54,3 +54,11 @@ def test_a_graduate_signing_in_through_openid_connect_is_refused(live_server, id
 def test_the_login_page_button_starts_openid_connect(live_server, idp, use_oidc, client):
     text = client.get("/login/").content.decode()
     assert 'href="/oidc/authenticate/"' in text and "统一身份认证登录" in text
+
+
+def test_a_provider_refusing_the_client_gives_a_clear_page(live_server, idp, use_oidc, settings):
+    settings.OIDC_RP_CLIENT_SECRET = "wrong-secret"
+    roster()
+    _, _, landed = oidc_sign_in(live_server.url, "20150001", "cas-pass-1")
+    assert landed.status_code == 403
+    assert "没有给出可识别的应答" in landed.text
