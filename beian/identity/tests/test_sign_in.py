@@ -238,3 +238,16 @@ def test_attributes_that_cannot_be_stored_refuse_with_the_field_named(school):
     assert "email" in refused.value.message and "无法写入" in refused.value.message
     assert request.beian_identity_refusal["message"] == refused.value.message
     assert not User.objects.filter(username="20150009").exists()
+
+
+def test_session_tickets_of_ended_sessions_are_forgotten(client, school):
+    from django_cas_ng.models import SessionTicket
+
+    from beian.identity.tasks import clean_cas_session_tickets
+
+    user = make_user("someone")
+    client.force_login(user)
+    live = SessionTicket.objects.create(session_key=client.session.session_key, ticket="ST-1")
+    SessionTicket.objects.create(session_key="gone-long-ago", ticket="ST-2")
+    clean_cas_session_tickets()
+    assert list(SessionTicket.objects.all()) == [live]
