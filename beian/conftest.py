@@ -28,7 +28,6 @@ def pytest_report_header(config):
     return [f"clock moved to {moved} (BEIAN_TEST_NOW)"] if moved else []
 
 
-_APPEND_ONLY = importlib.import_module("beian.core.migrations.0003_auditevent_append_only")
 _SEED_PLATFORMS = importlib.import_module("beian.registry.migrations.0003_seed_platforms")
 _original_flush = BaseDatabaseOperations.execute_sql_flush
 
@@ -40,23 +39,17 @@ def _flush_for_tests(self, sql_list):
     seeded again so that the tests after this one find it."""
     from django.apps import apps
 
+    from beian.core.auditchain import triggers_off, triggers_on
+
     connection = self.connection
-    vendor = connection.vendor
+
     with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
-        else:
-            for sql in _APPEND_ONLY.SQLITE_DOWN:
-                cursor.execute(sql)
+        triggers_off(cursor)
     try:
         _original_flush(self, sql_list)
     finally:
         with connection.cursor() as cursor:
-            if vendor == "postgresql":
-                cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER USER")
-            else:
-                for sql in _APPEND_ONLY.SQLITE_UP:
-                    cursor.execute(sql)
+            triggers_on(cursor)
     _SEED_PLATFORMS.seed(apps, None)
 
 

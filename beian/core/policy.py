@@ -432,6 +432,14 @@ class IdentityPolicy:
     role_values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
+@dataclass(frozen=True)
+class AuditPolicy:
+    """Keeping the audit log (网络安全法 Art. 21: at least six months): how many days of
+    rows stay in the database; older ones may be archived (`manage.py audit_archive`)."""
+
+    online_days: int = 400
+
+
 def _default_thresholds() -> Mapping[str, int]:
     return MappingProxyType({"weibo": 50000, "wechat_official": 10000})
 
@@ -453,6 +461,7 @@ class Policy:
     inspection: InspectionPolicy = field(default_factory=InspectionPolicy)
     handover: HandoverPolicy = field(default_factory=HandoverPolicy)
     identity: IdentityPolicy = field(default_factory=IdentityPolicy)
+    audit: AuditPolicy = field(default_factory=AuditPolicy)
     calendar: WorkCalendar = DEFAULT_CALENDAR
     source: str = field(default="内置默认值", compare=False)
 
@@ -913,6 +922,16 @@ def _read(data: dict, source: str) -> Policy:
     )
     section.finish()
 
+    section = root.table("audit")
+    audit = AuditPolicy(
+        online_days=section.get(
+            "online_days",
+            defaults.audit.online_days,
+            _integer(minimum=184, maximum=36500, example=400),
+        )
+    )
+    section.finish()
+
     section = root.table("calendar")
     use_library = section.get("use_library", defaults.calendar.use_library, _boolean)
     holidays = _dates(section, "holidays", defaults.calendar.holidays)
@@ -945,6 +964,7 @@ def _read(data: dict, source: str) -> Policy:
         inspection=inspection,
         handover=handover,
         identity=identity,
+        audit=audit,
         calendar=calendar,
         source=source,
     )

@@ -203,6 +203,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Audit trail (docs/operations.md) ----------------------------------------------------
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated); empty: none, the
+# audit IP is the connection's peer. The chain key is a secret kept outside the database.
+BEIAN_TRUSTED_PROXIES = env_list("BEIAN_TRUSTED_PROXIES")
+BEIAN_AUDIT_KEY = os.environ.get("BEIAN_AUDIT_KEY", "")
+
 # --- Upload limits ------------------------------------------------------------------------
 BEIAN_UPLOAD_MAX_BYTES = int(os.environ.get("BEIAN_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
