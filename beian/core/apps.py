@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from . import policy, signals  # noqa: F401
+        from . import adminaudit, auditchain, policy, signals  # noqa: F401
+
+        adminaudit.install()  # after the admin registered every ModelAdmin (it is listed first)

@@ -73,6 +73,7 @@ def server_error(request):
 def csrf_failure(request, reason=""):
     """A form posted without a valid CSRF token: mostly a page left open past the session's
     idle timeout, or cookies blocked. Say so and how to recover."""
+    request._beian_csrf_failed = True  # recorded by core/accessaudit.py
     context = {
         "refused": _("本次提交未被保存：页面已过期或安全校验未通过。"),
         "reason": _(

@@ -15,5 +15,9 @@ class RoleInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [RoleInline]
+    # Rows of the role inline are audited as grants and revocations (beian/core/adminaudit.py).
+    audit_events = {
+        "users.RoleAssignment": {"create": "role_granted", "delete": "role_revoked"},
+    }
     fieldsets = (*BaseUserAdmin.fieldsets, ("Beian", {"fields": ("display_name", "person")}))
     raw_id_fields = ["person"]

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "beian.core.middleware.SessionLifetimeMiddleware",
+    "beian.core.accessaudit.AccessAuditMiddleware",  # refusals, downloads, record views
     "django.contrib.messages.middleware.MessageMiddleware",
     "beian.identity.middleware.IdentityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

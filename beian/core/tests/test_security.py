@@ -300,6 +300,7 @@ def deploy_check(tmp_path_factory):
         "DJANGO_ALLOWED_HOSTS": "example.edu.cn",
         "BEIAN_DATA_DIR": str(folder),
         "BEIAN_POLICY_FILE": str(policy),
+        "BEIAN_AUDIT_KEY": secrets.token_urlsafe(32),  # else beian.W101 (auditchain.py)
     }
     for leaked in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # set by other test helpers
         env.pop(leaked, None)
