@@ -174,10 +174,10 @@ def archive_seal(archive) -> str:
     )
 
 
-def anchor() -> Anchor | str:
+def anchor(using: str = "default") -> Anchor | str:
     """Where the online chain starts: after the newest archive, or at the beginning. A
     string says why the anchor itself cannot be trusted."""
-    archive = AuditArchive.objects.order_by("-last_seq").first()
+    archive = AuditArchive.objects.using(using).order_by("-last_seq").first()
     if archive is None:
         return Anchor()
     if not hmac.compare_digest(archive.seal, archive_seal(archive)):
@@ -217,19 +217,19 @@ def verify_rows(rows: Iterable, start: Anchor) -> Result:
     return Result(True, count, "", None, expected_seq - 1, prev)
 
 
-def _rows_in_order() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+def _rows_in_order(using: str = "default") -> Iterator[AuditEvent]:
+    return AuditEvent.objects.using(using).order_by("id").iterator(chunk_size=2000)
 
 
-def verify() -> Result:
-    """Check the whole online chain and the head."""
-    start = anchor()
+def verify(using: str = "default") -> Result:
+    """Check the whole online chain and the head (of database `using`)."""
+    start = anchor(using)
     if isinstance(start, str):
         return Result(False, 0, start)
-    result = verify_rows(_rows_in_order(), start)
+    result = verify_rows(_rows_in_order(using), start)
     if not result.ok:
         return result
-    head = AuditChainHead.objects.filter(pk=1).first()
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is not None and (head.seq, head.hash) != (result.head_seq, result.head_hash):
         return Result(
             False,
