@@ -5,7 +5,7 @@ import django_filters
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from beian.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
+from beian.orgs.filters import ScopedFilterSet, UnitOnlyFilter, UnitSubtreeFilter
 
 from .choices import FindingState, Severity, TargetKind
 from .models import Finding
@@ -23,6 +23,7 @@ class FindingFilterSet(ScopedFilterSet):
     every state."""
 
     unit = UnitSubtreeFilter(field_name="owner_unit", empty_label=ALL)
+    unit_only = UnitOnlyFilter(field_name="owner_unit")
     rule = django_filters.ChoiceFilter(label=_("规则"), choices=rule_choices, empty_label=ALL)
     severity = django_filters.ChoiceFilter(
         label=_("严重程度"), choices=Severity.choices, empty_label=ALL
@@ -36,7 +37,7 @@ class FindingFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Finding
-        fields = ["q", "unit", "rule", "severity", "state", "target"]
+        fields = ["q", "unit", "unit_only", "rule", "severity", "state", "target"]
 
     def __init__(self, data=None, *args, **kwargs):
         if data is None or "state" not in data:

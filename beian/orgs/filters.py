@@ -28,6 +28,24 @@ class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": ids})
 
 
+class UnitOnlyFilter(django_filters.ChoiceFilter):
+    """仅本级: with the list's unit filter set, keeps only the rows of that very unit, not of
+    the units below it (the dashboard's "（本级）" bars link here)."""
+
+    def __init__(self, *args, unit_filter: str = "unit", **kwargs):
+        self.unit_filter = unit_filter
+        kwargs.setdefault("label", _("仅本级"))
+        kwargs.setdefault("choices", [("yes", _("是")), ("no", _("否"))])
+        kwargs.setdefault("empty_label", _("全部"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        unit = self.parent.form.cleaned_data.get(self.unit_filter)
+        if value != "yes" or not unit:
+            return qs
+        return qs.filter(**{self.field_name: unit.pk})
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A FilterSet whose unit choices are limited to the requesting user's scope, and whose
     `q` field searches through the queryset's `search()`."""

@@ -1,13 +1,18 @@
 """Filters of the account and group lists. Both start from the user's scope (the view's
 queryset) and offer only the units the user can see."""
 
+import datetime as dt
+
 import django_filters
+from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from beian.orgs.filters import ScopedFilterSet, UnitSubtreeFilter
+from beian.orgs.filters import ScopedFilterSet, UnitOnlyFilter, UnitSubtreeFilter
 
 from .choices import AccountStatus, FilingState, GroupPurpose, GroupStatus, Tier
 from .models import ChatGroup, MediaAccount, Platform
+from .selectors import opened_between_q, posted_within_q
 
 ALL = _("全部")
 YES, NO = "yes", "no"
@@ -27,6 +32,33 @@ class YesNoFilter(django_filters.ChoiceFilter):
         return qs.filter(**{self.field_name: value == YES})
 
 
+class MonthFilter(django_filters.CharFilter):
+    """A month as "2026-03" (the browser's month picker); the filterset's `method` turns
+    it into a range with `month_range`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "validators",
+            [RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("请按“年-月”填写月份，如 2026-03"))],
+        )
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "month"}))
+        super().__init__(*args, **kwargs)
+
+
+def month_range(value: str) -> tuple[dt.date, dt.date]:
+    """ "2026-03" → (2026-03-01, 2026-04-01)."""
+    year, month = (int(part) for part in value.split("-"))
+    return dt.date(year, month, 1), dt.date(year + month // 12, month % 12 + 1, 1)
+
+
+#: The 最近发布 filter: (value, label, days, posted within them or not).
+POSTED_CHOICES = (
+    ("30", _("30 天内有发布"), 30, True),
+    ("90", _("90 天内有发布"), 90, True),
+    ("stale90", _("90 天内无发布（含未记录）"), 90, False),
+)
+
+
 class StyledFilterSet(ScopedFilterSet):
     """Tabler classes on the filter widgets (the list template renders them bare)."""
 
@@ -42,6 +74,7 @@ class StyledFilterSet(ScopedFilterSet):
 
 class AccountFilterSet(StyledFilterSet):
     unit = UnitSubtreeFilter(field_name="owner_unit", empty_label=ALL)
+    unit_only = UnitOnlyFilter(field_name="owner_unit")
     platform = django_filters.ModelChoiceFilter(
         label=_("平台"),
         queryset=Platform.objects.filter(for_groups=False),
@@ -57,14 +90,37 @@ class AccountFilterSet(StyledFilterSet):
     verified = YesNoFilter(label=_("已认证"))
     is_official = YesNoFilter(label=_("官方账号"))
     is_personal = YesNoFilter(label=_("个人名义"))
+    posted = django_filters.ChoiceFilter(
+        label=_("最近发布"),
+        choices=[(value, label) for value, label, _days, _within in POSTED_CHOICES],
+        empty_label=ALL,
+        method="filter_posted",
+    )
+    opened_month = MonthFilter(label=_("开设月份"), method="filter_opened")
+    closed_month = MonthFilter(label=_("注销月份"), method="filter_closed")
 
     class Meta:
         model = MediaAccount
         fields: list[str] = []
 
+    def filter_posted(self, queryset, name, value):
+        for code, _label, days, within in POSTED_CHOICES:
+            if value == code:
+                q = posted_within_q(days)
+                return queryset.filter(q) if within else queryset.exclude(q)
+        return queryset
+
+    def filter_opened(self, queryset, name, value):
+        return queryset.filter(opened_between_q(*month_range(value)))
+
+    def filter_closed(self, queryset, name, value):
+        start, end = month_range(value)
+        return queryset.filter(closed_on__gte=start, closed_on__lt=end)
+
 
 class GroupFilterSet(StyledFilterSet):
     unit = UnitSubtreeFilter(field_name="owner_unit", empty_label=ALL)
+    unit_only = UnitOnlyFilter(field_name="owner_unit")
     platform = django_filters.ModelChoiceFilter(
         label=_("平台"),
         queryset=Platform.objects.filter(for_groups=True),

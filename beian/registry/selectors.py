@@ -6,7 +6,10 @@ registry UI reads accounts or groups any other way."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beian.core.history import HISTORY_TYPE, Change, HistoryEntry, history_entries
@@ -38,6 +41,28 @@ def group_for_detail() -> QuerySet[ChatGroup]:
     return ChatGroup.objects.select_related(
         "platform", "owner_unit", "creator", "creator__unit", "created_by"
     )
+
+
+# --- when an account opened, when it last posted (the dashboard's figures and the list's
+# filters that its bars link to share these definitions) --------------------------------
+
+
+def opened_between_q(start: dt.date, end: dt.date) -> Q:
+    """Accounts opened on or after `start` and before `end`: by their 创建时间
+    (`created_month`) when known, else by the day they were entered in Beian."""
+    tz = timezone.get_current_timezone()
+    entered_from = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    entered_to = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+    return Q(created_month__gte=start, created_month__lt=end) | Q(
+        created_month__isnull=True, created_at__gte=entered_from, created_at__lt=entered_to
+    )
+
+
+def posted_within_q(days: int, today: dt.date | None = None) -> Q:
+    """Accounts whose last known post (the newest activity evidence) is at most `days`
+    days old."""
+    today = today or timezone.localdate()
+    return Q(last_post_date__gte=today - dt.timedelta(days=days))
 
 
 _ROLE_ORDER = {role: index for index, role in enumerate(TeamRole.values)}

@@ -193,6 +193,9 @@ GP = ("get", "post")
 
 PROBES: list[Probe] = [
     *plain("home"),
+    # dashboards
+    *plain("dashboard"),
+    *plain("dashboard_export", args=("=accounts-unit",)),
     *plain("login"),
     *plain("logout", ("post",)),
     # --- identity (issue 13): the sign-on routes answer 404 where no sign-on is configured

@@ -19,6 +19,9 @@ from beian.tests.urlconf import named_routes
 # fmt: off
 EXPECTED = {
     'home GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    # --- dashboards (数据看板): every role with a role; a user without one is refused
+    'dashboard GET': (302, 403, 200, 200, 200, 200, 200, 200, 200),
+    'dashboard_export GET': (302, 403, 200, 200, 200, 200, 200, 200, 200),
     'login GET': (200, 302, 302, 302, 302, 302, 302, 302, 302),
     'logout POST': (302, 302, 302, 302, 302, 302, 302, 302, 302),
     # --- identity (issue 13): CAS / OIDC routes are 404 until a sign-on is configured (their
@@ -312,6 +315,7 @@ LISTINGS = [
     ("orgs:person_suggest", {"q": "张"}),
     ("compliance:finding_list", {}),
     ("compliance:todo", {}),
+    ("dashboard", {}),
     ("filings:list", {}),
     ("campaigns:campaign_list", {}),
     ("campaigns:task_list", {}),
