@@ -1,13 +1,16 @@
 """The read-only REST API: thin viewsets over the same scoped querysets, filters and masking
 rules as the pages. Every queryset starts from `Model.objects.visible_to(request.user)`
 (through the apps' selectors); a record outside the user's scope answers 404 like an absent
-one; a request without a session answers 403."""
+one; a request without a session or token answers 403 (401 when it sent a token that is
+not valid). Authentication: the browser session, or `Authorization: Bearer <token>`
+(`authentication.py`), both running as the same user with the same scope."""
 
 from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 
@@ -42,6 +45,7 @@ from beian.registry.api import (
 from beian.registry.filters import NO, YES, AccountFilterSet, GroupFilterSet
 from beian.registry.models import AccountMember, ChatGroup, GroupMember, MediaAccount, Platform
 
+from .authentication import ApiTokenAuthentication, TokenRateThrottle, TokenWriteRateThrottle
 from .exceptions import exception_handler
 from .pagination import Pagination
 
@@ -51,9 +55,24 @@ def yes_no(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, str, enum=[YES, NO], description=description)
 
 
-class ApiViewSet(viewsets.GenericViewSet):
-    """JSON only, session authentication, signed-in users, Chinese refusals, pagination,
-    the app's FilterSet (given the request, so its unit choices are the user's scope)."""
+class TokenChallengeMixin:
+    """Session first (no challenge: an anonymous browser request answers 403 as before),
+    then the token; a request that sent an `Authorization` header is answered 401 with a
+    `WWW-Authenticate: Bearer` challenge when it fails."""
+
+    authentication_classes = [SessionAuthentication, ApiTokenAuthentication]
+    throttle_classes = [TokenRateThrottle, TokenWriteRateThrottle]
+
+    def get_authenticate_header(self, request):
+        if request.META.get("HTTP_AUTHORIZATION"):
+            return 'Bearer realm="api"'
+        return None
+
+
+class ApiViewSet(TokenChallengeMixin, viewsets.GenericViewSet):
+    """JSON only, session or token authentication, signed-in users, Chinese refusals,
+    pagination, the app's FilterSet (given the request, so its unit choices are the
+    user's scope)."""
 
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
@@ -233,7 +252,7 @@ class PlatformViewSet(ListOnlyViewSet):
         return Platform.objects.all()
 
 
-class SchemaView(SpectacularAPIView):
+class SchemaView(TokenChallengeMixin, SpectacularAPIView):
     """The OpenAPI 3 description of this API, as YAML (`?format=json` for JSON), for
     signed-in users. No documentation UI: Swagger UI and Redoc load from a CDN."""
 
