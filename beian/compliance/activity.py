@@ -14,7 +14,10 @@ Here are the two sources that live in compliance:
     If-None-Match / If-Modified-Since, and a 304 costs the server nothing;
   * one request per host at a time, at least `HOST_INTERVAL` seconds apart, and at most
     `MAX_PER_HOST` requests per host in one run (the rest wait for the next run);
-  * short timeouts, at most `MAX_BYTES` read, at most 3 redirects;
+  * short timeouts, at most `MAX_BYTES` read, at most 3 redirects, each followed by hand;
+  * only public addresses, and the very address that was checked (`beian.core.netguard`:
+    a pinned transport, so DNS rebinding reaches nothing; IPv6-mapped, NAT64 and numeric
+    forms of private addresses are refused);
   * a feed is checked again after `POLL_INTERVAL`; after a failure (network error, 4xx/5xx,
     not a feed) after `BACKOFF_BASE` doubled for each consecutive failure, at most
     `BACKOFF_MAX`; a Retry-After header is honoured;
@@ -29,15 +32,13 @@ registry services (`account_activity_record`, `account_last_post_dates_import`).
 from __future__ import annotations
 
 import calendar
-import ipaddress
 import logging
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import httpx
@@ -47,6 +48,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beian.core.netguard import (
+    AddressRefused,
+    PinnedTransport,
+    Resolver,
+    checked_address,
+    system_resolver,
+)
 from beian.registry.activity import (
     ActivityClaim,
     account_activity_record,
@@ -156,13 +164,7 @@ def poll_feeds(
     stats = PollStats()
     throttle = throttle or HostThrottle()
     own_client = client is None
-    client = client or httpx.Client(
-        timeout=TIMEOUT,
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
-        headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
-        event_hooks={"request": [_check_request]},
-    )
+    client = client or make_client()
     pending: list[tuple[FeedState, ActivityClaim | None]] = []
     try:
         for account in due_feeds(now or timezone.now())[:limit]:
@@ -253,35 +255,64 @@ def _check_feed(
     return state, claim
 
 
-def refuse_private_address(url: str) -> None:
+def _allow_private() -> bool:
+    return bool(getattr(settings, "BEIAN_FEEDS_ALLOW_PRIVATE", False))
+
+
+def make_client(*, timeout=TIMEOUT, resolver: Resolver = system_resolver) -> httpx.Client:
+    """The poller's HTTP client: every request (redirects are new requests) resolves its
+    host once, checks each address and connects to the checked one (`PinnedTransport`), so
+    a name that rebinds to 127.0.0.1 between the check and the connection reaches nothing.
+    `BEIAN_FEEDS_ALLOW_PRIVATE` lifts the address check (not the pinning) for a deployment
+    whose feed gateway is internal, and for tests."""
+    return httpx.Client(
+        transport=PinnedTransport(resolver=resolver, allow_private=_allow_private()),
+        timeout=timeout,
+        follow_redirects=False,  # followed in _fetch, each hop checked again
+        headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+    )
+
+
+def refuse_private_address(url: str, *, resolver: Resolver = system_resolver) -> None:
     """Feeds are fetched from the public internet only: an address that resolves to this
-    machine or the campus network (loopback, private, link-local, reserved) is refused, so
-    a feed URL cannot be used to probe internal services. `BEIAN_FEEDS_ALLOW_PRIVATE`
-    lifts this for a deployment whose feed gateway is internal (and for tests)."""
-    if getattr(settings, "BEIAN_FEEDS_ALLOW_PRIVATE", False):
-        return
+    machine or the campus network (loopback, private, link-local, reserved, and the IPv6
+    and numeric forms that hide them) is refused, so a feed URL cannot be used to probe
+    internal services. The poller itself checks in its transport, on the address it then
+    connects to; this is the same check for a URL on its own."""
     parts = urlsplit(url)
     try:
-        infos = socket.getaddrinfo(parts.hostname or "", parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FeedError(_("无法解析订阅源域名")) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise FeedError(_("订阅源地址指向本机或内网地址（%(ip)s），已拒绝") % {"ip": address})
+        checked_address(
+            parts.hostname or "",
+            parts.port or 443,
+            resolver=resolver,
+            allow_private=_allow_private(),
+        )
+    except AddressRefused as exc:
+        raise FeedError(_("订阅源%(reason)s") % {"reason": exc}) from exc
 
 
-def _check_request(request: httpx.Request) -> None:
-    """httpx hook: every request of a poll run, redirects included, goes to a public host."""
-    refuse_private_address(str(request.url))
+_REDIRECTS = (301, 302, 303, 307, 308)
 
 
 def _fetch(client: httpx.Client, url: str, headers: dict) -> tuple[int, httpx.Headers, bytes]:
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise FeedError(_("订阅源地址须以 http:// 或 https:// 开头"))
-    refuse_private_address(url)
+    """GET the feed, following at most MAX_REDIRECTS redirects by hand: each hop must be
+    http(s) and goes through the client's transport, which checks its address again."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise FeedError(_("订阅源地址须以 http:// 或 https:// 开头"))
+        location = _fetch_once(client, url, headers)
+        if isinstance(location, tuple):
+            return location
+        url = urljoin(url, location)
+    raise FeedError(_("重定向次数过多"))
+
+
+def _fetch_once(client: httpx.Client, url: str, headers: dict):
+    """(status, headers, body), or the Location of a redirect."""
     try:
         with client.stream("GET", url, headers=headers) as response:
+            if response.status_code in _REDIRECTS and response.headers.get("location"):
+                return response.headers["location"]
             if response.status_code == 304:
                 return 304, response.headers, b""
             if response.status_code >= 400:
@@ -298,6 +329,8 @@ def _fetch(client: httpx.Client, url: str, headers: dict) -> tuple[int, httpx.He
             return response.status_code, response.headers, bytes(body)
     except FeedError:
         raise
+    except AddressRefused as exc:
+        raise FeedError(_("订阅源%(reason)s") % {"reason": exc}) from exc
     except httpx.TimeoutException as exc:
         raise FeedError(_("连接超时")) from exc
     except httpx.TooManyRedirects as exc:

@@ -19,6 +19,7 @@ from beian.compliance.activity import (
     POLL_INTERVAL,
     HostThrottle,
     activity_report,
+    make_client,
     newest_entry_date,
     poll_feeds,
 )
@@ -319,7 +320,7 @@ def test_a_page_that_is_not_a_feed_is_an_error(cast, server):
 
 def test_timeouts_are_errors(cast, server):
     account = make_account(unit=cast.lit, feed_url=f"{server.url}/slow")
-    with httpx.Client(timeout=0.2) as client:
+    with make_client(timeout=0.2) as client:
         assert quick(client=client).failed == 1
     assert FeedState.objects.get(account=account).last_error == "连接超时"
 
