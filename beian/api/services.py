@@ -273,3 +273,106 @@ def sheet_upload_commit(*, actor, upload: SheetUpload, drop=()):
     )
     SheetUpload.objects.filter(pk=upload.pk).update(committed_at=timezone.now())
     return outcome
+
+
+# --- roster files dropped into a folder (the nightly HR / student-affairs export) ----------
+
+#: File name starts → import kind: people.xlsx, 人员-2026-12-05.csv, units.xlsx, 单位.xlsx …
+DROP_KINDS = (("people", "people"), ("人员", "people"), ("units", "units"), ("单位", "units"))
+DROP_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+
+
+def _drop_kind(name: str) -> str | None:
+    lowered = name.lower()
+    if not lowered.endswith(DROP_SUFFIXES):
+        return None
+    return next((kind for start, kind in DROP_KINDS if lowered.startswith(start)), None)
+
+
+def roster_drop_process(*, folder, actor, report_to=()) -> list[dict]:
+    """Import every roster file in `folder` (units first, then people) with the same
+    preview rules as the import page, acting as `actor` (a service account with the
+    right to import): a clean file is committed and moved to `done/`; a file with error
+    rows, or one that cannot be read, is not written at all and moved to `failed/` with
+    a `.txt` beside it listing the errors. One e-mail reports every file."""
+    from pathlib import Path
+
+    from django.core.mail import send_mail
+
+    from beian.core.sheets.errors import SheetError
+
+    folder = Path(folder)
+    files = sorted(
+        (p for p in folder.iterdir() if p.is_file() and _drop_kind(p.name)),
+        key=lambda p: (_drop_kind(p.name) != "units", p.name),
+    )
+    results = []
+    for path in files:
+        kind = _drop_kind(path.name)
+        data = path.read_bytes()
+        result = {"file": path.name, "kind": kind}
+        try:
+            plan = transfer.import_preview(actor=actor, kind=kind, file_name=path.name, data=data)
+            if plan.has_errors:
+                result.update(ok=False, errors=_plan_errors(plan))
+            else:
+                outcome = transfer.import_commit(
+                    actor=actor, kind=kind, file_name=path.name, data=data
+                )
+                result.update(ok=True, counts=outcome.detail["counts"])
+        except SheetError as exc:
+            result.update(ok=False, errors=[exc.message_zh])
+        except (PermissionDenied, ValidationError, transfer.ImportBlocked) as exc:
+            result.update(ok=False, errors=[str(exc)])
+        target = folder / ("done" if result["ok"] else "failed")
+        target.mkdir(exist_ok=True)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        moved = target / f"{stamp}-{path.name}"
+        path.replace(moved)
+        if not result["ok"]:
+            moved.with_suffix(moved.suffix + ".txt").write_text(
+                "\n".join(result["errors"]) + "\n", "utf-8"
+            )
+        results.append(result)
+    if results and report_to:
+        send_mail(
+            subject=_("人员名单自动导入：%(ok)d 个成功，%(failed)d 个未导入")
+            % {
+                "ok": sum(r["ok"] for r in results),
+                "failed": sum(not r["ok"] for r in results),
+            },
+            message=_roster_report(results),
+            from_email=None,
+            recipient_list=list(report_to),
+        )
+    return results
+
+
+def _plan_errors(plan) -> list[str]:
+    lines = [m.message for m in plan.messages]
+    for row in plan.rows:
+        for message in row.errors:
+            lines.append(
+                _("第 %(row)d 行：%(message)s") % {"row": row.number, "message": message.message}
+            )
+    return lines[:200]
+
+
+def _roster_report(results) -> str:
+    lines = []
+    for r in results:
+        if r["ok"]:
+            c = r["counts"]
+            lines.append(
+                _(
+                    "✔ %(file)s：共 %(total)d 行，新增 %(new)d，修改 %(update)d，无变化 %(unchanged)d"
+                )
+                % {
+                    "file": r["file"],
+                    **{k: c.get(k, 0) for k in ("total", "new", "update", "unchanged")},
+                }
+            )
+        else:
+            lines.append(_("✘ %(file)s：未导入任何数据，移入 failed/") % {"file": r["file"]})
+            lines.extend(f"    {e}" for e in r["errors"][:50])
+    return "\n".join(lines) + "\n"
