@@ -357,6 +357,8 @@ def part_detail(request, pk: int):
             "inspection": part.inspection,
             "forms": forms_list,
             "fillable": fillable,
+            "fill_states": [FormState.PENDING, FormState.FILLED],
+            "part_open": part.state == PartState.OPEN and part.inspection.is_open,
             "unfilled": sum(1 for f in forms_list if f.state == FormState.PENDING),
             "can_submit": can_submit,
             "opinion_form": OpinionForm(initial={"opinion": part.opinion}) if can_submit else None,
