@@ -438,11 +438,7 @@ class AccountImporter(Importer):
         account = self.accounts[found]
         result.record_id = found
         if not self.units.can_write(account["owner_unit_id"]):
-            cells.error(
-                self._name_key(),
-                f"该账号属于“{self.units.name(account['owner_unit_id'])}”，不在您的管理范围内，"
-                "不能修改",
-            )
+            cells.error(self._name_key(), self.not_yours("账号", account["owner_unit_id"]))
             return
         current = dict(account)
         if match_key(current["name"]) == values["name_key"]:

@@ -466,6 +466,15 @@ class Importer:
 
     # --- shared row pieces ---------------------------------------------------------------
 
+    def not_yours(self, what: str, owner_unit_id: int) -> str:
+        """The refusal for a row that matches a record the actor may not change (issue 9,
+        finding 8): the owning unit is named only when the actor can see that unit; a
+        record outside what the actor sees is answered without saying whose it is."""
+        units = self.units
+        if units.visible is None or owner_unit_id in units.visible:
+            return f"该{what}属于“{units.name(owner_unit_id)}”，不在您的管理范围内，不能修改"
+        return f"该{what}不在您的管理范围内，不能修改"
+
     def row_unit(self, cells: Cells, *, key: str = "unit", new_record: bool = True) -> Any:
         """The unit of a row (blank: the import's unit or the unit admin's only unit),
         checked against the import's unit and the actor's scope."""

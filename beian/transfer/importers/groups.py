@@ -196,11 +196,7 @@ class GroupImporter(Importer):
         group = dict(zip(_FIELDS, self.groups[found], strict=True))
         result.record_id = found
         if not self.units.can_write(group["owner_unit_id"]):
-            cells.error(
-                "unit",
-                f"该群聊属于“{self.units.name(group['owner_unit_id'])}”，不在您的管理范围内，"
-                "不能修改",
-            )
+            cells.error("unit", self.not_yours("群聊", group["owner_unit_id"]))
             return
         wanted = self._wanted(values)
         if match_key(group["name"]) == values.name_key:

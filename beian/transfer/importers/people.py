@@ -221,6 +221,12 @@ class PersonImporter(Importer):
             "cadre_level": values["cadre_level"],
             "status": values["status"],
         }
+        # Scope first (issue 9, finding 8): a person out of scope is refused before a masked
+        # value is compared with theirs, so a guessed "138****1234" is never confirmed.
+        if found is not None and not units.can_write(current["unit_id"]):
+            result.record_id = found
+            cells.error("name", self.not_yours("人员", current["unit_id"]))
+            return
         for key in ("mobile", "email", "qq"):
             value = values[key]
             if isinstance(value, tuple):  # masked
@@ -257,12 +263,6 @@ class PersonImporter(Importer):
             result.action = ("new", None, fields)
             return
         result.record_id = found
-        if not units.can_write(current["unit_id"]):
-            cells.error(
-                "name",
-                f"该人员属于“{units.name(current['unit_id'])}”，不在您的管理范围内，不能修改",
-            )
-            return
         if match_key(current["name"]) == values["name_key"]:
             wanted["name"] = None
         changed = diff(result, current, wanted, labels, display=display)
