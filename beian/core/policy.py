@@ -80,6 +80,7 @@ LEAD_TIME_MODES: Mapping[str, str] = MappingProxyType(
     {"refuse": "拒绝提交", "warn": "提示但允许提交"}
 )
 
+VALIDITY_ACCESS: Mapping[str, str] = MappingProxyType({"public": "公开", "token": "凭接口令牌"})
 PERSONAL_NAME_USES: Mapping[str, str] = MappingProxyType(
     {
         "forbid": "个人不得以学校名义开设账号",
@@ -440,6 +441,23 @@ class AuditPolicy:
     online_days: int = 400
 
 
+@dataclass(frozen=True)
+class PublicationPolicy:
+    """What the school publishes (issue 12, seed 001 定期公布 and seed 004 通报): the public
+    directory and its tiers, whether an unpublished account is confirmed to a visitor who
+    names it exactly, who may ask the validity endpoint, and which lists are public. The
+    starting values of each institution's publication settings (the school admin's page)."""
+
+    directory: bool = False
+    tiers: tuple[int, ...] = (1, 2)
+    confirm_exact_unpublished: bool = False
+    validity: Literal["public", "token"] = "token"
+    accounts_list: bool = False
+    bulletins: bool = False
+    inspection_results: bool = False
+    report_hint: str = ""
+
+
 def _default_thresholds() -> Mapping[str, int]:
     return MappingProxyType({"weibo": 50000, "wechat_official": 10000})
 
@@ -459,6 +477,7 @@ class Policy:
     team: TeamPolicy = field(default_factory=TeamPolicy)
     registry: RegistryPolicy = field(default_factory=RegistryPolicy)
     inspection: InspectionPolicy = field(default_factory=InspectionPolicy)
+    publication: PublicationPolicy = field(default_factory=PublicationPolicy)
     handover: HandoverPolicy = field(default_factory=HandoverPolicy)
     identity: IdentityPolicy = field(default_factory=IdentityPolicy)
     audit: AuditPolicy = field(default_factory=AuditPolicy)
@@ -932,6 +951,24 @@ def _read(data: dict, source: str) -> Policy:
     )
     section.finish()
 
+    section = root.table("publication")
+    d = defaults.publication
+    publication = PublicationPolicy(
+        directory=section.get("directory", d.directory, _boolean),
+        tiers=section.get("tiers", d.tiers, _tiers),
+        confirm_exact_unpublished=section.get(
+            "confirm_exact_unpublished", d.confirm_exact_unpublished, _boolean
+        ),
+        validity=section.get("validity", d.validity, _choice(VALIDITY_ACCESS)),
+        accounts_list=section.get("accounts_list", d.accounts_list, _boolean),
+        bulletins=section.get("bulletins", d.bulletins, _boolean),
+        inspection_results=section.get("inspection_results", d.inspection_results, _boolean),
+        report_hint=section.get(
+            "report_hint", d.report_hint, _text(example="请致电党委宣传部 0731-00000000")
+        ),
+    )
+    section.finish()
+
     section = root.table("calendar")
     use_library = section.get("use_library", defaults.calendar.use_library, _boolean)
     holidays = _dates(section, "holidays", defaults.calendar.holidays)
@@ -962,6 +999,7 @@ def _read(data: dict, source: str) -> Policy:
         team=team,
         registry=registry,
         inspection=inspection,
+        publication=publication,
         handover=handover,
         identity=identity,
         audit=audit,

@@ -1,0 +1,460 @@
+"""Reads of the public pages: what an institution publishes, the directory, and the answer
+to "is this account official?".
+
+Business rules (issue 12):
+
+* An account is *published* when it is active, filed (已备案), not opened in a person's
+  name, of a tier the institution publishes, and owned inside its unit tree — and only
+  when the institution has switched the directory on.
+* A visitor never learns of an unpublished account: it answers "not registered", unless
+  the visitor names it exactly (its full name, id or link) and the settings allow
+  confirming such a name. The check runs the same database queries whether or not an
+  unpublished record matches (a test counts them), so response time does not tell either.
+* Nothing personal is read: the queries below take the account's own fields, its
+  platform's name and its owning unit's name, never its team or people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from beian.compliance.nameguard import NameClass, NameVerdict, SchoolNames, check_name
+from beian.core.policy import get_policy
+from beian.core.text import normalize_text
+from beian.filings.models import Filing
+from beian.orgs.models import Institution, Unit
+from beian.registry.choices import AccountStatus, FilingState
+from beian.registry.links import LinkKey, account_keys, link_matches, parse_link
+from beian.registry.models import MediaAccount, Platform
+
+from .models import PublicationSettings
+
+#: The fields of an account a public page may show (and the only ones it reads).
+CARD_FIELDS = (
+    "pk",
+    "name",
+    "external_id",
+    "url",
+    "qr_code",
+    "tier",
+    "verified",
+    "status",
+    "filing_state",
+    "registration_number",
+    "closed_on",
+    "is_personal",
+    "owner_unit_id",
+    "platform__code",
+    "platform__name",
+    "owner_unit__name",
+)
+#: Most candidates a check or a validity question looks at.
+CANDIDATE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Published:
+    """The publication settings in force for one institution (a saved row, or else the
+    policy file's `[publication]` section)."""
+
+    root_id: int | None
+    only_root: bool
+    directory: bool
+    tiers: tuple[int, ...]
+    confirm_exact_unpublished: bool
+    validity: str
+    accounts_list: bool
+    bulletins: bool
+    campaign_ids: frozenset[int]
+    inspection_results: bool
+    round_ids: frozenset[int]
+    report_hint: str
+    saved: bool = False
+
+    def bulletin_public(self, campaign_id: int) -> bool:
+        return self.bulletins or campaign_id in self.campaign_ids
+
+    def round_public(self, round_id: int) -> bool:
+        return self.inspection_results or round_id in self.round_ids
+
+
+def school_root() -> Unit | None:
+    """The root of the (first) unit tree: the institution whose pages these are."""
+    return Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+def publication_settings(root: Unit | None = None) -> Published:
+    """What the institution publishes now (two small queries, three with a saved row)."""
+    roots = list(
+        Unit.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True)[:2]
+    )
+    root_id = root.pk if root is not None else (roots[0] if roots else None)
+    only_root = len(roots) <= 1
+    row = (
+        PublicationSettings.objects.filter(root_id=root_id).first() if root_id is not None else None
+    )
+    if row is None:
+        policy = get_policy().publication
+        return Published(
+            root_id=root_id,
+            only_root=only_root,
+            directory=policy.directory,
+            tiers=tuple(policy.tiers),
+            confirm_exact_unpublished=policy.confirm_exact_unpublished,
+            validity=policy.validity,
+            accounts_list=policy.accounts_list,
+            bulletins=policy.bulletins,
+            campaign_ids=frozenset(),
+            inspection_results=policy.inspection_results,
+            round_ids=frozenset(),
+            report_hint=policy.report_hint,
+        )
+    return Published(
+        root_id=root_id,
+        only_root=only_root,
+        directory=row.directory,
+        tiers=tuple(sorted(int(t) for t in row.tiers)),
+        confirm_exact_unpublished=row.confirm_exact_unpublished,
+        validity=row.validity,
+        accounts_list=row.accounts_list,
+        bulletins=row.bulletins,
+        campaign_ids=frozenset(row.published_campaigns.values_list("pk", flat=True)),
+        inspection_results=row.inspection_results,
+        round_ids=frozenset(int(pk) for pk in row.published_rounds),
+        report_hint=row.report_hint,
+        saved=True,
+    )
+
+
+def _in_tree(qs, settings: Published):
+    if settings.only_root or settings.root_id is None:
+        return qs
+    return qs.filter(owner_unit_id__in=Unit.objects.subtree_ids([settings.root_id]))
+
+
+def _published_q(settings: Published) -> Q:
+    return Q(
+        status=AccountStatus.ACTIVE,
+        filing_state=FilingState.FILED,
+        is_personal=False,
+        tier__in=settings.tiers,
+    )
+
+
+def published_accounts(settings: Published):
+    """The accounts the public may see (none while the directory is off)."""
+    if not settings.directory and not settings.accounts_list:
+        return MediaAccount.objects.none()
+    return _in_tree(MediaAccount.objects.filter(_published_q(settings)), settings)
+
+
+def cards(qs) -> list[dict]:
+    """Card values of accounts: only the public fields (one query)."""
+    return [_card(row) for row in qs.values(*CARD_FIELDS)]
+
+
+def _card(row: dict) -> dict:
+    row = dict(row)
+    row["platform_code"] = row.pop("platform__code")
+    row["platform_name"] = row.pop("platform__name")
+    row["unit_name"] = row.pop("owner_unit__name")
+    row["tier_label"] = {1: "一级", 2: "二级", 3: "三级"}.get(row["tier"], "")
+    row["link"] = row["url"] or (
+        row["external_id"] if row["external_id"].startswith(("http://", "https://")) else ""
+    )
+    return row
+
+
+@dataclass
+class DirectoryPage:
+    cards: list[dict]
+    has_more: bool
+    page: int
+
+
+def directory_search(
+    settings: Published,
+    *,
+    text: str = "",
+    platform: str = "",
+    unit: int | None = None,
+    page: int = 1,
+    per_page: int = 30,
+) -> DirectoryPage:
+    """Published accounts by name (Chinese substring, Traditional input, pinyin initials or
+    full pinyin, the account id), platform code and unit (with its subtree), in the
+    registry's order; one page without counting the rest (a phone needs no total)."""
+    if not settings.directory:
+        return DirectoryPage([], False, 1)
+    qs = published_accounts(settings)
+    if text:
+        qs = qs.search(text)
+    if platform:
+        qs = qs.filter(platform__code=platform)
+    if unit:
+        qs = qs.filter(owner_unit_id__in=Unit.objects.subtree_ids([unit]))
+    page = max(1, page)
+    start = (page - 1) * per_page
+    found = cards(qs[start : start + per_page + 1])
+    return DirectoryPage(found[:per_page], len(found) > per_page, page)
+
+
+def published_card(settings: Published, pk: int) -> dict | None:
+    """One published account's card, or None (absent and unpublished look the same)."""
+    if not settings.directory:
+        return None
+    found = cards(published_accounts(settings).filter(pk=pk))
+    return found[0] if found else None
+
+
+def directory_filters(settings: Published) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
+    """(platforms, units) that have published accounts, for the directory's two selects."""
+    qs = published_accounts(settings)
+    platform_ids = set(qs.values_list("platform_id", flat=True).distinct().order_by())
+    unit_ids = set(qs.values_list("owner_unit_id", flat=True).distinct().order_by())
+    platforms = list(
+        Platform.objects.filter(pk__in=platform_ids)
+        .values_list("code", "name")
+        .order_by("sort_order", "name")
+    )
+    units = list(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name").order_by("name"))
+    return platforms, units
+
+
+# --- "Is this official?" ---------------------------------------------------------------------
+
+OFFICIAL = "official"
+CLOSED = "closed"
+CONFIRMED = "confirmed"  # registered, not published, named exactly, policy allows saying so
+NOT_REGISTERED = "not_registered"
+SHORT_LINK = "short_link"
+EMPTY = "empty"
+
+
+@dataclass
+class Answer:
+    """One clear answer to "is this official?" with what it rests on."""
+
+    query: str
+    kind: str
+    official: list[dict] = field(default_factory=list)
+    closed: list[dict] = field(default_factory=list)
+    confirmed: dict | None = None
+    link: LinkKey | None = None
+    verdict: NameVerdict | None = None
+    report_hint: str = ""
+
+    @property
+    def imitation(self) -> bool:
+        return self.verdict is not None and self.verdict.name_class in (
+            NameClass.USES_NAME,
+            NameClass.IMITATES,
+        )
+
+
+def _registered_q() -> Q:
+    """Accounts that are or were registered: filed, or closed with a registration number."""
+    return Q(filing_state=FilingState.FILED) | (
+        Q(status=AccountStatus.CLOSED) & ~Q(registration_number="")
+    )
+
+
+def _candidates(settings: Published, text: str, link: LinkKey | None):
+    """Every registered account the input might name, published or not: the check and the
+    validity endpoint take their answer from these in Python, so the query is the same
+    whatever the answer."""
+    qs = _in_tree(MediaAccount.objects.filter(_registered_q()), settings)
+    if link is not None:
+        if link.platform:
+            qs = qs.filter(platform__code=link.platform)
+        qs = qs.filter(Q(external_id__icontains=link.needle) | Q(url__icontains=link.needle))
+    else:
+        q = (
+            Q(name__icontains=text)
+            | Q(external_id__iexact=text)
+            | Q(registration_number__iexact=text)
+        )
+        ascii_text = text.lower().replace(" ", "")
+        if ascii_text.isascii() and ascii_text.isalnum():
+            q |= Q(name_initials__startswith=ascii_text) | Q(name_pinyin__startswith=ascii_text)
+        qs = qs.filter(q)
+    published = _published_q(settings)
+    order = Case(When(published, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.annotate(_unpublished=order).order_by("_unpublished", "owner_unit_id", "name", "pk")
+
+
+def _is_published(card: dict, settings: Published) -> bool:
+    return (
+        settings.directory
+        and card["status"] == AccountStatus.ACTIVE
+        and card["filing_state"] == FilingState.FILED
+        and not card["is_personal"]
+        and card["tier"] in settings.tiers
+    )
+
+
+def _was_published(card: dict, settings: Published) -> bool:
+    return (
+        settings.directory
+        and card["status"] == AccountStatus.CLOSED
+        and not card["is_personal"]
+        and card["tier"] in settings.tiers
+    )
+
+
+def _names_exactly(card: dict, text: str, link: LinkKey | None) -> bool:
+    if link is not None:
+        return link_matches(link, card["platform_code"], card["external_id"], card["url"])
+    key = text.lower()
+    return (
+        normalize_text(card["name"]).lower() == key
+        or card["external_id"].strip().lower() == key
+        or card["registration_number"].lower() == key
+    )
+
+
+def school_title() -> str:
+    """The institution's full name, as public pages and lists are headed."""
+    institution = Institution.objects.order_by("pk").only("full_name").first()
+    return institution.full_name if institution else ""
+
+
+def school_names() -> SchoolNames | None:
+    institution = Institution.objects.order_by("pk").first()
+    if institution is None:
+        return None
+    try:
+        return SchoolNames.from_institution(institution)
+    except ValueError:
+        return None
+
+
+def check_account(settings: Published, raw: str) -> Answer:
+    """The answer to a visitor's name, id or link (see the module's rules)."""
+    text = normalize_text(raw)[:200]
+    if not text:
+        return Answer(query="", kind=EMPTY)
+    link = parse_link(text)
+    names = school_names()  # always read: the same queries for every answer
+    if link is not None and link.short:
+        return Answer(query=text, kind=SHORT_LINK, link=link, report_hint=settings.report_hint)
+    found = cards(_candidates(settings, text, link)[:CANDIDATE_LIMIT])
+    if link is not None:
+        found = [c for c in found if _names_exactly(c, text, link)]
+    official = [c for c in found if _is_published(c, settings)]
+    closed = [c for c in found if _was_published(c, settings)]
+    if link is None:
+        # by name: a closed account is named by its whole name (or id), not a part of it
+        closed = [c for c in closed if _names_exactly(c, text, None)]
+    confirmed = None
+    if settings.confirm_exact_unpublished and settings.directory:
+        confirmed = next(
+            (
+                c
+                for c in found
+                if c["filing_state"] == FilingState.FILED
+                and c["status"] == AccountStatus.ACTIVE
+                and not _is_published(c, settings)
+                and _names_exactly(c, text, link)
+            ),
+            None,
+        )
+    if not settings.directory:
+        official, closed, confirmed = [], [], None
+    verdict = None
+    if (
+        link is None
+        and names is not None
+        and not any(_names_exactly(c, text, None) for c in official)
+    ):
+        verdict = check_name(text, names, is_registered=False)
+    if official:
+        kind = OFFICIAL
+    elif closed:
+        kind = CLOSED
+    elif confirmed:
+        kind = CONFIRMED
+    else:
+        kind = NOT_REGISTERED
+    return Answer(
+        query=text,
+        kind=kind,
+        official=official,
+        closed=closed,
+        confirmed=confirmed,
+        link=link,
+        verdict=verdict,
+        report_hint=settings.report_hint,
+    )
+
+
+# --- the validity endpoint ------------------------------------------------------------------
+
+
+def validity(settings: Published, *, platform: str = "", ident: str = "", url: str = "",
+             trusted: bool = False) -> dict:  # fmt: skip
+    """Whether an account's filing is valid, for campus systems: by platform code + id, or
+    by link. A trusted caller (token) learns of every registered account; the public
+    only of published ones (anything else answers "not registered")."""
+    link = parse_link(url or ident) if (url or ident) else None
+    if link is not None and link.short:
+        return _validity(None, status="unresolvable_short_link")
+    text = normalize_text(ident)
+    qs = _in_tree(MediaAccount.objects.filter(_registered_q()), settings)
+    if link is not None:
+        if link.platform:
+            qs = qs.filter(platform__code=link.platform)
+        elif platform:
+            qs = qs.filter(platform__code=platform)
+        qs = qs.filter(Q(external_id__icontains=link.needle) | Q(url__icontains=link.needle))
+        found = [
+            c
+            for c in cards(qs[:CANDIDATE_LIMIT])
+            if link_matches(link, c["platform_code"], c["external_id"], c["url"])
+        ]
+    elif platform and text:
+        qs = qs.filter(platform__code=platform).filter(
+            Q(external_id__iexact=text) | Q(url__icontains=text)
+        )
+        key = f"id/{text.lower()}"
+        found = [
+            c
+            for c in cards(qs[:CANDIDATE_LIMIT])
+            if key in account_keys(c["platform_code"], c["external_id"], c["url"])
+            or c["url"].strip().lower() == text.lower()
+        ]
+    else:
+        return _validity(None, status="bad_request")
+    if not trusted:
+        found = [c for c in found if _is_published(c, settings) or _was_published(c, settings)]
+    found.sort(key=lambda c: c["status"] != AccountStatus.ACTIVE)
+    return _validity(found[0] if found else None)
+
+
+def _validity(card: dict | None, status: str = "not_registered") -> dict:
+    if card is None:
+        return {
+            "valid": False,
+            "status": status,
+            "registration_number": "",
+            "unit": "",
+            "valid_since": None,
+            "closed_on": None,
+        }
+    approved = (
+        Filing.objects.filter(registration_number=card["registration_number"])
+        .exclude(registration_number="")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    active = card["status"] == AccountStatus.ACTIVE and card["filing_state"] == FilingState.FILED
+    return {
+        "valid": active,
+        "status": "registered" if active else ("closed" if card["closed_on"] else card["status"]),
+        "registration_number": card["registration_number"],
+        "unit": card["unit_name"],
+        "valid_since": approved.date().isoformat() if approved else None,
+        "closed_on": card["closed_on"].isoformat() if card["closed_on"] else None,
+    }
