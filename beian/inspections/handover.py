@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from beian.core.audit import audit
 from beian.core.choices import AuditEventType
+from beian.core.hooks import records_changed
 from beian.core.policy import get_policy
 from beian.orgs.choices import PersonStatus
 from beian.orgs.models import Person
@@ -121,6 +122,7 @@ def handover_cases_open(
             ["state", "settled_at", "updated_at", "note"],
             default_change_reason=_("无需交接"),
         )
+        _announce(stale)
 
     new_keys = [key for key in holdings if key not in existing]
     if not new_keys:
@@ -168,6 +170,13 @@ def handover_cases_open(
         },
     )
     return len(cases)
+
+
+def _announce(cases) -> None:
+    records_changed(
+        accounts=[c.account_id for c in cases if c.account_id],
+        groups=[c.group_id for c in cases if c.group_id],
+    )
 
 
 def _lock_case(actor, case: HandoverCase) -> HandoverCase:
@@ -281,6 +290,7 @@ def handover_hand_over(
             "roles": case.roles,
         },
     )
+    _announce([case])
     return case
 
 
@@ -320,4 +330,5 @@ def handover_close(*, actor, case: HandoverCase, reason: str) -> HandoverCase:
         obj=case,
         detail={"action": "close", "reason": reason, "filing": filing.pk if filing else None},
     )
+    _announce([case])
     return case

@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from beian.core.audit import audit
 from beian.core.choices import AuditEventType
+from beian.core.hooks import records_changed
 from beian.core.policy import get_policy
 from beian.orgs.choices import UnitKind
 from beian.orgs.models import Unit
@@ -457,6 +458,7 @@ def form_rectify_answer(*, actor, form: InspectionForm, answer: str) -> Inspecti
         obj=form,
         detail={"action": "rectify_answer", "answer": answer},
     )
+    records_changed(accounts=[form.account_id])
     return form
 
 
@@ -535,6 +537,7 @@ def form_grade(
             reference=_("%(year)s 年度年检（已评定）") % {"year": form.inspection.year},
         )
     audit(event=AuditEventType.UPDATE, actor=actor, obj=form, detail=detail)
+    records_changed(accounts=[form.account_id])  # the inspection rules look again
     return form
 
 
@@ -606,6 +609,7 @@ def form_grade_bulk(*, actor, forms: Iterable[InspectionForm]) -> int:
                 detail={"action": "grade", "grade": Grade.PASS, "bulk": True},
             )
         graded += len(clean)
+        records_changed(accounts=[f.account_id for f in clean])
     return graded
 
 
@@ -648,6 +652,7 @@ def inspection_mark_missed(
         obj=inspection,
         detail={"action": "missed", "forms": len(forms), "ids": [f.pk for f in forms][:500]},
     )
+    records_changed(accounts=[f.account_id for f in forms])
     return len(forms)
 
 

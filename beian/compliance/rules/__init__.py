@@ -21,7 +21,8 @@ that nothing here imports in a circle:
 - `team`: the 管理队伍 rules;
 - `records`: an account's own record and its name;
 - `groups`: work chat groups;
-- `changes`: changes of registered accounts and their reports (变更).
+- `changes`: changes of registered accounts and their reports (变更);
+- `inspection`: the annual inspection (年检) and the graduation hand-over (毕业交接).
 
 The rules read the registry, never the findings (`beian.compliance.models` looks rules up,
 so the rules do not import it); the change rules import the filings app's models inside
@@ -35,7 +36,7 @@ below.
 # The themes register their rules on import, in this order: the order of the rules page and
 # of the rule filter (kept by hand, hence no sorting here).
 # isort: off
-from . import activity, team, records, groups, changes  # noqa: F401
+from . import activity, team, records, groups, changes, inspection  # noqa: F401
 
 # isort: on
 from .base import RULES, Breach, Chunk, Rule, ScanContext, UnitTree, register

@@ -251,7 +251,7 @@ def test_queries_for_10_and_50_records_are_equal(cast):
     large = _count_queries()
     assert Finding.objects.filter(rule="zombie_warn").count() == 50 + 3
     assert small == large
-    assert max(small) < 150, small
+    assert max(small) < 165, small  # 150 + the five inspection / hand-over rules (issue 11)
 
 
 @time_machine.travel("2025-06-30 10:00 +0800", tick=False)

@@ -108,8 +108,9 @@ def test_fill_submit_grade_through_the_pages(cast, client, round_):
 
 
 def test_results_sheet_neutralises_formulas(cast, round_):
-    from beian.inspections.results_files import results_xlsx
     from python_calamine import CalamineWorkbook
+
+    from beian.inspections.results_files import results_xlsx
 
     MediaAccount.objects.filter(pk=cast.lit_account.pk).update(name="=HYPERLINK(1)")
     data = results_xlsx(cast.school_admin, round_)
