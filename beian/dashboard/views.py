@@ -5,6 +5,7 @@ to the filtered lists, and its table as an Excel download."""
 import io
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -25,6 +26,9 @@ from beian.orgs.models import Unit
 from . import charts
 from .selectors import home_overview
 
+#: Seconds a dashboard is kept per scope (the whole school, or one user's), unit and day:
+#: at 200,000 accounts one computation takes a few hundred milliseconds on SQLite.
+CACHE_SECONDS = 60
 #: Records on the unit dashboard's to-do list (the full list is compliance's 整改待办).
 TODO_ITEMS = 8
 
@@ -65,7 +69,11 @@ def _dashboard(request) -> charts.Dashboard:
     unit = None
     if request.GET.get("unit"):
         unit = get_visible_or_404(Unit, user, pk=request.GET["unit"])
-    return charts.build(user, unit=unit)
+    if not CACHE_SECONDS:
+        return charts.build(user, unit=unit)
+    scope = "school" if user.sees_everything else f"user{user.pk}"
+    key = f"beian:dashboard:{scope}:{unit.pk if unit else ''}:{timezone.localdate()}"
+    return cache.get_or_set(key, lambda: charts.build(user, unit=unit), CACHE_SECONDS)
 
 
 @login_required

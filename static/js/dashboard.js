@@ -38,6 +38,7 @@
     return {
       aria: { enabled: true },
       animation: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
+      animationDuration: 300,
       textStyle: { fontFamily: "inherit" },
       tooltip: {
         trigger: "axis",
@@ -80,6 +81,9 @@
     const box = document.querySelector(`[data-chart="${spec.slug}"]`);
     if (!box) return;
     const chart = echarts.init(box, null, { renderer: "canvas" });
+    chart.on("finished", () => {
+      box.dataset.drawn = "1"; // drawn and animated (screenshots wait for it)
+    });
     chart.setOption(option(spec));
     chart.on("click", (params) => {
       if (params.componentType === "series") open(spec.slug, params.seriesIndex, params.dataIndex);

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from beian.compliance.models import Finding
 from beian.core.models import AuditEvent
-from beian.dashboard import charts
+from beian.dashboard import charts, views
 from beian.orgs.choices import UnitKind
 from beian.registry.choices import AccountStatus
 from beian.registry.models import MediaAccount
@@ -26,6 +26,12 @@ from beian.testing import make_account, make_group, make_person, make_unit
 
 NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _no_cache(monkeypatch):
+    """Each request computes the dashboard afresh (the cache has its own test)."""
+    monkeypatch.setattr(views, "CACHE_SECONDS", 0)
 
 
 @pytest.fixture
@@ -326,3 +332,26 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, cast, frozen):
     assert len(table(response.context["board"].chart("accounts-unit"))) == 10
     assert len(after) == len(before)
     assert len(after) <= 20, [q["sql"][:100] for q in after.captured_queries]
+
+
+@pytest.mark.django_db
+def test_a_dashboard_is_kept_a_minute_per_scope(client, cast, frozen, monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(views, "CACHE_SECONDS", 60)
+    client.force_login(cast.school_admin)
+    client.get(reverse("dashboard"))
+    make_account("新号", unit=cast.cs)
+    with CaptureQueriesContext(connection) as cached:
+        response = client.get(reverse("dashboard"))
+    assert response.context["board"].headlines[0].value == 3  # computed a minute ago
+    assert len(cached) < 12
+    client.force_login(cast.leader)  # the same scope: the whole school
+    assert client.get(reverse("dashboard")).context["board"].headlines[0].value == 3
+    client.force_login(cast.cs_unit_admin)  # another scope
+    assert client.get(reverse("dashboard")).context["board"].headlines[0].value == 3
+    with time_machine.travel(NOW + dt.timedelta(seconds=61), tick=False):
+        client.force_login(cast.school_admin)
+        assert client.get(reverse("dashboard")).context["board"].headlines[0].value == 4
+    cache.clear()
