@@ -161,6 +161,16 @@ def cutoff(online_days: int, before: dt.datetime | None = None, now=None) -> dt.
     return min(before, limit) if before is not None else limit
 
 
+def _database_now() -> dt.datetime:
+    """The database's clock: its triggers judge a row's age by it, so the archive does too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CURRENT_TIMESTAMP")
+        value = cursor.fetchone()[0]
+    if isinstance(value, str):  # SQLite answers text in UTC
+        value = dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    return value
+
+
 class ArchiveError(Exception):
     pass
 
@@ -168,7 +178,7 @@ class ArchiveError(Exception):
 def archive(*, out_dir: Path, online_days: int, before: dt.datetime | None = None):
     """Move the oldest rows (a run from the chain's start, all older than the cutoff) to a
     sealed file, then remove them. Returns the AuditArchive, or None when nothing is due."""
-    limit = cutoff(online_days, before)
+    limit = min(cutoff(online_days, before), cutoff(MIN_ONLINE_DAYS, now=_database_now()))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with transaction.atomic():

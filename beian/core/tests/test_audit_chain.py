@@ -162,7 +162,8 @@ def test_rows_get_in_only_through_the_audit_service(cast):
 
 @pytest.mark.django_db
 def test_database_refuses_delete_of_young_rows_even_with_a_permit(cast):
-    row = audit(event="login", actor=cast.leader)
+    # Young by the database's clock, which the triggers read (the test clock may be moved).
+    row = auditchain.append(at=_db_now(), event="login", actor_name="leader")
     AuditDeletePermit.objects.create()
     with pytest.raises(DatabaseError), transaction.atomic():
         _raw("DELETE FROM core_auditevent WHERE id = %s", [row.pk])
@@ -249,3 +250,40 @@ def test_cutoff_never_reaches_into_the_last_184_days():
     assert auditarchive.cutoff(10, now, now=now) == now - dt.timedelta(days=184)
     early = now - dt.timedelta(days=1000)
     assert auditarchive.cutoff(400, early, now=now) == early
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_make_one_unbroken_chain(cast):
+    """Appends from several threads at once are serialised on the chain head: no fork, no
+    duplicate sequence number, nothing lost."""
+    import threading
+    import time
+
+    from django.db import OperationalError, connections
+
+    errors, per_thread = [], 10
+
+    def write(n):
+        try:
+            done = 0
+            while done < per_thread:
+                try:
+                    audit(event="other", actor_name=f"w{n}", detail={"i": done})
+                    done += 1
+                except OperationalError:  # SQLite busy: try again, as a request would
+                    time.sleep(0.01)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    before = AuditEvent.objects.count()
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert AuditEvent.objects.count() == before + 4 * per_thread
+    result = auditchain.verify()
+    assert result.ok, result.message
