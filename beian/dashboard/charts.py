@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, Sum
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,9 +254,21 @@ class UnitBuckets:
 # --- the dashboard ---------------------------------------------------------------------------
 
 
+_PATHS: dict[tuple[str, str], str] = {}
+
+
+def _path(name: str) -> str:
+    """`reverse(name)`, once per list and script prefix (a dashboard links thousands of
+    cells to a handful of lists)."""
+    key = (name, get_script_prefix())
+    if key not in _PATHS:
+        _PATHS[key] = reverse(name)
+    return _PATHS[key]
+
+
 def _url(name: str, params: dict | None = None, **more) -> str:
     query = {**(params or {}), **{k: v for k, v in more.items() if v not in (None, "")}}
-    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+    return f"{_path(name)}?{urlencode(query)}" if query else _path(name)
 
 
 def _month_start(day: dt.date, back: int = 0) -> dt.date:
