@@ -6,11 +6,13 @@ not valid). Authentication: the browser session, or `Authorization: Bearer <toke
 (`authentication.py`), both running as the same user with the same scope."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 
@@ -67,6 +69,13 @@ class TokenChallengeMixin:
         if request.META.get("HTTP_AUTHORIZATION"):
             return 'Bearer realm="api"'
         return None
+
+    def handle_exception(self, exc):
+        # A number beyond what the database stores (an id of 20 digits in a filter or a
+        # body, found by the schema fuzzing): bad input, not a server error.
+        if isinstance(exc, OverflowError):
+            exc = ValidationError({"detail": _("数值超出范围"), "code": "invalid"})
+        return super().handle_exception(exc)
 
 
 class ApiViewSet(TokenChallengeMixin, viewsets.GenericViewSet):

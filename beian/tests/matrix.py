@@ -78,6 +78,16 @@ class World:
         )
 
         self._add_campaigns(cast, PDF)
+        self._add_api(cast)
+
+    def _add_api(self, cast) -> None:
+        """A token of 文学院's unit admin and a service account (for the token pages)."""
+        from beian.api import services as api
+
+        self.lit_token, _secret = api.token_create(actor=cast.lit_unit_admin, name="脚本")
+        self.service_account = api.service_account_create(
+            actor=cast.school_admin, username="svc-netcenter", purpose="网络中心", role="auditor"
+        )
         self._add_qr_codes(cast)
 
     def _add_qr_codes(self, cast) -> None:
@@ -190,6 +200,7 @@ def plain(route: str, methods=("get",), args=(), data=None) -> list[Probe]:
 
 
 GP = ("get", "post")
+_TODAY = {"on": timezone.localdate().isoformat()}
 
 PROBES: list[Probe] = [
     *plain("home"),
@@ -296,6 +307,26 @@ PROBES: list[Probe] = [
     *plain("api:campaign-task-list"),
     *both("api:campaign-task-detail", "cs_task", "lit_task"),
     *plain("api:platform-list"),
+    # --- api writes and tokens (engineer H): session here, token in beian/api/tests
+    *plain("api:filing-list", GP, data={"kind": "new"}),
+    *both("api:filing-detail", "cs_filing", "lit_filing"),
+    *both("api:filing-submit", "cs_filing", "lit_filing", ("post",)),
+    *both("api:account-activity", "cast.cs_account", "cast.lit_account", ("post",), _TODAY),
+    *plain("api:import-list", ("post",), data={"kind": "people"}),
+    *plain("api:import-detail", args=("=" + "A" * 22,)),
+    *plain("api:import-commit", ("post",), args=("=" + "A" * 22,)),
+    *both("api:campaign-task-confirm", "cs_task", "lit_task", ("post",), {"all_unchanged": "true"}),
+    *both("api:campaign-task-checklist", "cs_task", "lit_task", ("post",)),
+    *both("api:campaign-task-submit", "cs_task", "lit_task", ("post",)),
+    *plain("api:token_list", GP, data={"name": "脚本", "days": "30"}),
+    *plain("api:token_revoke", ("post",), args=("lit_token",)),
+    *plain("api:service_account_list", GP),
+    *plain(
+        "api:service_account_detail",
+        GP,
+        args=("service_account",),
+        data={"name": "x", "days": "30"},
+    ),
     # transfer (imports need an upload token; 0 is no token of anyone's)
     *plain("transfer:import_start", GP),
     *plain("transfer:import_preview", args=(0,)),
