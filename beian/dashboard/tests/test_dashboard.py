@@ -355,3 +355,11 @@ def test_a_dashboard_is_kept_a_minute_per_scope(client, cast, frozen, monkeypatc
         client.force_login(cast.school_admin)
         assert client.get(reverse("dashboard")).context["board"].headlines[0].value == 4
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_a_bad_month_in_the_account_list_is_named(client, cast):
+    client.force_login(cast.school_admin)
+    response = client.get(reverse("registry:account_list"), {"opened_month": "2026-13"})
+    assert response.status_code == 200
+    assert "请按“年-月”填写月份，如 2026-03" in response.content.decode()
