@@ -60,6 +60,8 @@ AUDITED_READS: dict[str, tuple[str, str, str | None]] = {
 
 #: Pages anyone may open without signing in: an anonymous visit there is no probe.
 PUBLIC_PATHS = ("/", "/login/", "/logout/")
+#: What browsers ask for by themselves: a 404 there is nobody's probe.
+BROWSER_PATHS = ("/favicon.ico", "/robots.txt", "/apple-touch-icon.png")
 
 
 def _who(request) -> tuple[object | None, str]:
@@ -105,6 +107,8 @@ def _path_key(request) -> str:
 
 def _refusal(request, response) -> tuple[str, str] | None:
     status = response.status_code
+    if request.path in BROWSER_PATHS or request.path.startswith("/apple-touch-icon"):
+        return None
     if getattr(request, "_beian_csrf_failed", False):
         return AuditEventType.CSRF_FAILED, "csrf"
     if status in (401, 403):

@@ -47,6 +47,9 @@ MASKERS = {"mobile": mask_mobile, "email": mask_email, "qq": mask_qq}
 _MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 _EMAIL_RE = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _QQ_IN_TEXT_RE = re.compile(r"(?i)(qq\s*[:：号]?\s*)([1-9]\d{4,11})")
+_SECRET_PARAM_RE = re.compile(
+    r"(?i)([?&](?:access_token|token|key|secret|sign|signature|password)=)[^&#\s]+"
+)
 _SECRET_WORDS = ("password", "secret", "token", "recovery", "otp_", "api_key")
 _KEY_MASKERS = (
     ("email", mask_email),
@@ -74,6 +77,7 @@ def redact_text(text: str) -> str:
     """Mobiles, e-mail addresses and "QQ 12345678" inside free text, masked."""
     if not text:
         return text
+    text = _SECRET_PARAM_RE.sub(lambda m: m.group(1) + MASK, text)
     text = _MOBILE_RE.sub(lambda m: f"{m.group(1)}{MASK}{m.group(3)}", text)
     text = _EMAIL_RE.sub(lambda m: f"{m.group(1)}{MASK}@{m.group(2)}", text)
     return _QQ_IN_TEXT_RE.sub(lambda m: m.group(1) + mask_qq(m.group(2)), text)

@@ -198,6 +198,7 @@ def test_one_redaction_masks_every_audit_row(cast):
             "rows": [{"mobile": "13800001111"}],
             "password": "hunter2-Secret",
             "group_number": "123456789",
+            "webhook": "https://oapi.dingtalk.com/robot/send?access_token=abcdef123&x=1",
         },
     )
     d = row.detail
@@ -208,3 +209,4 @@ def test_one_redaction_masks_every_audit_row(cast):
     assert d["rows"][0]["mobile"] == "138****1111"
     assert d["password"] == "****"
     assert d["group_number"] == "123456789"  # a group's number is not personal data
+    assert d["webhook"] == "https://oapi.dingtalk.com/robot/send?access_token=****&x=1"
