@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from beian.publication.api import ValidityView
+
 urlpatterns = [
     path("", include("beian.dashboard.urls")),
     path("", include("beian.identity.urls")),  # before users: its logout/ ends sign-on sessions
@@ -14,6 +16,7 @@ urlpatterns = [
     path("campaigns/", include("beian.campaigns.urls")),
     path("inspections/", include("beian.inspections.urls")),
     path("inspections/", include("beian.inspections.urls")),
+    path("api/v1/validity/", ValidityView.as_view(), name="validity"),
     path("api/", include("beian.api.urls")),
     path("directory/", include("beian.publication.urls")),
     path("audit/", include("beian.core.urls")),

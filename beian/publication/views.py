@@ -310,7 +310,7 @@ def settings_page(request):
     if root is None:
         raise Http404
     current = selectors.publication_settings(root)
-    form = SettingsForm(request.POST or None, current=current)
+    form = SettingsForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         campaigns = data.pop("published_campaigns")

@@ -78,6 +78,7 @@ class World:
         )
 
         self._add_campaigns(cast, PDF)
+        self._add_publication(cast)
         self._add_api(cast)
 
     def _add_api(self, cast) -> None:
@@ -101,6 +102,14 @@ class World:
             default_storage.save(name, io.BytesIO(b"\x89PNG\r\n\x1a\n"))
         MediaAccount.objects.filter(pk__in=[cast.cs_account.pk, cast.lit_account.pk]).update(
             qr_code=name
+        )
+
+    def _add_publication(self, cast) -> None:
+        """--- publication (issue 12): the directory and the accounts list switched on."""
+        from beian.publication import services as publication
+
+        publication.publication_settings_update(
+            root=cast.school, actor=cast.school_admin, directory=True, accounts_list=True
         )
 
     def _add_campaigns(self, cast, pdf: bytes) -> None:
@@ -388,6 +397,18 @@ PROBES: list[Probe] = [
     *both("campaigns:task_submit", "cs_task", "lit_task", ("post",)),
     *both("campaigns:task_return", "cs_task", "lit_task", ("post",), {"comment": "请补充"}),
     *both("campaigns:task_confirm", "cs_task", "lit_task", ("post",)),
+    # --- publication (issue 12): public pages, no login; cs_account is not published
+    *plain("publication:directory"),
+    *[Probe(f"publication:{name}", ("cast.cs_account",)) for name in ("card", "card_qr", "badge", "widget")],
+    *plain("publication:check", data={"q": "计算机学院"}),
+    *plain("publication:check_qr", ("post",)),
+    *plain("publication:published"),
+    *plain("publication:accounts_list"),
+    *plain("publication:accounts_list_file", args=("=xlsx",)),
+    *plain("publication:bulletin", args=("campaign",)),
+    *plain("publication:bulletin_file", args=("campaign", "=xlsx")),
+    *plain("publication:settings", GP),
+    *plain("validity", data={"url": "https://weibo.com/u/1"}),
     # campaigns: the school's side of a round (views_board)
     *plain("campaigns:campaign_board", args=("campaign",)),
     *plain("campaigns:board_decide", ("post",), args=("campaign",), data={"decision": "confirm"}),

@@ -294,6 +294,22 @@ EXPECTED = {
     'campaigns:task_late_filings POST cs': (302, 404, 302, 403, 404, 302, 404, 404, 403),
     'campaigns:task_late_filings GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
     'campaigns:task_late_filings POST lit': (302, 404, 302, 403, 404, 404, 302, 403, 403),
+    # --- publication (issue 12)
+    'publication:directory GET': (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    'publication:card GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    'publication:card_qr GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    'publication:badge GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    'publication:widget GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    'publication:check GET': (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    'publication:check_qr POST': (400, 400, 400, 400, 400, 400, 400, 400, 400),
+    'publication:published GET': (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    'publication:accounts_list GET': (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    'publication:accounts_list_file GET': (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    'publication:bulletin GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    'publication:bulletin_file GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    'publication:settings GET': (302, 403, 200, 403, 403, 403, 403, 403, 403),
+    'publication:settings POST': (302, 403, 400, 403, 403, 403, 403, 403, 403),
+    'validity GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
