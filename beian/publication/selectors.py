@@ -378,6 +378,8 @@ def check_account(settings: Published, raw: str) -> Answer:
         kind = CONFIRMED
     else:
         kind = NOT_REGISTERED
+    if kind != NOT_REGISTERED:
+        verdict = None  # a registered (or once registered) account is not an imitation
     return Answer(
         query=text,
         kind=kind,
