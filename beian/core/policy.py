@@ -458,6 +458,28 @@ class PublicationPolicy:
     report_hint: str = ""
 
 
+#: Roles that `[auth] require_2fa_roles` may name (beian.users Role).
+AUTH_ROLES: Mapping[str, str] = MappingProxyType(
+    {
+        "school_admin": "学校管理员（宣传部）",
+        "leader": "主管校领导",
+        "league_approver": "校团委审批人",
+        "unit_admin": "二级单位管理员",
+        "operator": "运营者",
+        "auditor": "审计员",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    """Signing in (身份鉴别): which roles must use a second factor (TOTP, docs/security.md),
+    and whether the school's single sign-on already counts as one."""
+
+    require_2fa_roles: tuple[str, ...] = ("school_admin", "auditor")
+    sso_counts_as_second_factor: bool = True
+
+
 def _default_thresholds() -> Mapping[str, int]:
     return MappingProxyType({"weibo": 50000, "wechat_official": 10000})
 
@@ -481,6 +503,7 @@ class Policy:
     handover: HandoverPolicy = field(default_factory=HandoverPolicy)
     identity: IdentityPolicy = field(default_factory=IdentityPolicy)
     audit: AuditPolicy = field(default_factory=AuditPolicy)
+    auth: AuthPolicy = field(default_factory=AuthPolicy)
     calendar: WorkCalendar = DEFAULT_CALENDAR
     source: str = field(default="内置默认值", compare=False)
 
@@ -969,6 +992,22 @@ def _read(data: dict, source: str) -> Policy:
     )
     section.finish()
 
+    section = root.table("auth")
+    d = defaults.auth
+    auth = AuthPolicy(
+        require_2fa_roles=section.get(
+            "require_2fa_roles",
+            d.require_2fa_roles,
+            _code_list(
+                AUTH_ROLES, what="角色", allow_empty=True, example='["school_admin", "auditor"]'
+            ),
+        ),
+        sso_counts_as_second_factor=section.get(
+            "sso_counts_as_second_factor", d.sso_counts_as_second_factor, _boolean
+        ),
+    )
+    section.finish()
+
     section = root.table("calendar")
     use_library = section.get("use_library", defaults.calendar.use_library, _boolean)
     holidays = _dates(section, "holidays", defaults.calendar.holidays)
@@ -1003,6 +1042,7 @@ def _read(data: dict, source: str) -> Policy:
         handover=handover,
         identity=identity,
         audit=audit,
+        auth=auth,
         calendar=calendar,
         source=source,
     )

@@ -240,6 +240,15 @@ PROBES: list[Probe] = [
     *plain("users:user_detail", args=("cast.lit_operator",)),
     *plain("users:role_grant", GP, args=("cast.lit_operator",)),
     *plain("users:role_revoke", GP, args=("cast.lit_operator", "lit_operator_role")),
+    # --- sign-in security (engineer C): second step of signing in, own password and 2FA, resets
+    *plain("login_verify", GP),
+    *plain("me:password_change", GP),
+    *plain("me:security"),
+    *plain("me:otp_setup", GP),
+    *plain("me:recovery_codes", GP),
+    *plain("me:otp_disable", ("post",)),
+    *plain("users:password_reset", GP, args=("cast.lit_operator",)),
+    *plain("users:otp_reset", GP, args=("cast.lit_operator",)),
     # registry
     *plain("registry:account_list"),
     *plain("registry:account_create", GP),

@@ -30,6 +30,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("须修改密码"),
         default=False,
+        db_default=False,  # rows written by older code (and old migration states) get False
         help_text=_("管理员设置或重置的密码：用户下次登录后须先修改密码"),
     )
 
@@ -46,6 +47,14 @@ class User(AbstractUser):
         if not self.pk:
             return []
         return list(self.roles.select_related("unit"))
+
+    @property
+    def has_second_factor(self) -> bool:
+        """An authenticator app is enrolled (two-step sign-in, beian/users/twofactor.py)."""
+        if not self.pk:
+            return False
+        TOTPDevice = apps.get_model("otp_totp", "TOTPDevice")
+        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
 
     @cached_property
     def role_set(self) -> frozenset[str]:

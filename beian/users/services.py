@@ -3,6 +3,8 @@ is written to the audit log in the same transaction."""
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,10 +32,16 @@ def user_create(
     person=None,
 ) -> User:
     """Creates a local login. The initial password must pass the password validators
-    (length, character classes, not the username); the user gets no role until granted."""
+    (length, character classes, not the username); the user must change it at the first
+    sign-in, and gets no role until granted."""
     _require_school_admin(actor)
     username = (username or "").strip()
-    user = User(username=username, display_name=(display_name or "").strip(), person=person)
+    user = User(
+        username=username,
+        display_name=(display_name or "").strip(),
+        person=person,
+        must_change_password=True,  # an initial password set by an admin
+    )
     user.full_clean(exclude=["password"])
     validate_password(password, user)
     user.set_password(password)
@@ -109,6 +117,128 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     assignment._history_user = actor
     assignment.delete()
     audit(event=AuditEventType.ROLE_REVOKED, actor=actor, obj=user, detail=detail)
+
+
+# --- passwords and the second factor ------------------------------------------------------------
+
+
+@transaction.atomic
+def user_password_change(*, user: User, new_password: str) -> User:
+    """The user sets their own password (the view has checked the old one). Clears
+    `must_change_password`; audited with the user as actor (never the password)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    validate_password(new_password, user)
+    forced = user.must_change_password
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=user,
+        obj=user,
+        detail={"action": "password_changed", "was_forced": forced},
+    )
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, actor, user: User, new_password: str) -> User:
+    """A school admin sets someone else's password (forgotten, or a new start): the user
+    must change it at their next sign-in. Audited (never the password)."""
+    _require_school_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=actor,
+        obj=user,
+        detail={"action": "password_reset", "must_change_password": True},
+    )
+    return user
+
+
+@transaction.atomic
+def user_second_factor_enrol(*, user: User, key: str, token: str) -> list[str]:
+    """Turns on the second factor: `key` (hex, shown to the user as a QR code) becomes the
+    user's only authenticator once `token`, a code the app shows for it, checks out; ten
+    new recovery codes replace any old ones. Returns the codes (shown once). Raises
+    ValidationError for a wrong code."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice(user=user, key=key, name=_("验证器"), confirmed=True)
+    device.full_clean(exclude=["user"])
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    token = (token or "").strip().replace(" ", "")
+    if not (token.isdigit() and totp.verify(int(token), device.tolerance)):
+        raise ValidationError({"token": _("验证码不正确，请输入验证器当前显示的 6 位数字")})
+    device.last_t = totp.t()
+    TOTPDevice.objects.filter(user=user).delete()
+    device.save()
+    codes = _new_recovery_codes(user)
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=user,
+        obj=user,
+        detail={"action": "second_factor_enrolled", "recovery_codes": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def user_recovery_codes_renew(*, user: User) -> list[str]:
+    """Ten new recovery codes for an enrolled user; the old ones stop working."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("尚未启用两步验证"))
+    codes = _new_recovery_codes(user)
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=user,
+        obj=user,
+        detail={"action": "recovery_codes_renewed", "recovery_codes": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def user_second_factor_reset(*, actor, user: User) -> int:
+    """Removes the authenticator and recovery codes of `user`: by a school admin (a lost
+    phone), or by the user themself when no role requires one. The next sign-in asks
+    for a password only (and, where required, a new enrolment). Returns how many devices
+    were removed."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if actor.pk != user.pk:
+        _require_school_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=actor,
+        obj=user,
+        detail={"action": "second_factor_reset", "by_admin": actor.pk != user.pk},
+    )
+    return removed
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from .twofactor import RECOVERY_CODES
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
 
 
 def _role_detail(assignment: RoleAssignment) -> dict:

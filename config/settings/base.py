@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "huey.contrib.djhuey",
     "rest_framework",
@@ -75,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "beian.core.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "beian.users.middleware.AccountSecurityMiddleware",  # 2FA and forced password change
+    "beian.notify.alerts.DeniedBurstMiddleware",  # alerts on bursts of 403/404
     "beian.core.accessaudit.AccessAuditMiddleware",  # refusals, downloads, record views
     "django.contrib.messages.middleware.MessageMiddleware",
     "beian.identity.middleware.IdentityMiddleware",
@@ -177,6 +183,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # exactly 30 minutes after the 5th failure
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Second factor (django-otp): TOTP with one-time recovery codes, docs/security.md. The roles
+# that must use it are the policy's ([auth] require_2fa_roles); BEIAN_ENFORCE_2FA=0 stops
+# requiring it (development and the demo, see dev.py; the test suite) — enrolled users are
+# still asked for their code.
+BEIAN_ENFORCE_2FA = env_bool("BEIAN_ENFORCE_2FA", True)
+OTP_TOTP_ISSUER = "新媒体备案"
+# Alerts to the school admins (beian/notify/alerts.py): this many 403/404 answers to one
+# address or user within the window is a burst; one alert per address or user per quiet time.
+BEIAN_DENIED_BURST = int(os.environ.get("BEIAN_DENIED_BURST", "20"))
+BEIAN_DENIED_WINDOW_SECONDS = 5 * 60
+BEIAN_ALERT_QUIET_SECONDS = 30 * 60
 
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout: every request renews it
 SESSION_SAVE_EVERY_REQUEST = True

@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="must_change_password",
             field=models.BooleanField(
                 default=False,
+                db_default=False,
                 help_text="管理员设置或重置的密码：用户下次登录后须先修改密码",
                 verbose_name="须修改密码",
             ),
