@@ -373,6 +373,7 @@ def part_detail(request, pk: int):
 @require_POST
 def part_submit(request, pk: int):
     part = _part(request, pk)
+    require(InspectionPart.objects.submittable_by(request.user).filter(pk=part.pk).exists())
     form = OpinionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写单位意见"))
@@ -548,6 +549,7 @@ def handover_detail(request, pk: int):
 @require_POST
 def handover_hand_over(request, pk: int):
     case = _case(request, pk)
+    require(HandoverCase.objects.actable_by(request.user).filter(pk=case.pk).exists())
     form = HandOverForm(request.POST, people=_people_for(case, request.user))
     if not form.is_valid():
         for errors in form.errors.values():
@@ -573,6 +575,7 @@ def handover_hand_over(request, pk: int):
 @require_POST
 def handover_close(request, pk: int):
     case = _case(request, pk)
+    require(HandoverCase.objects.actable_by(request.user).filter(pk=case.pk).exists())
     form = HandoverCloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写注销/解散原因"))

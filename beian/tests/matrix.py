@@ -80,6 +80,38 @@ class World:
         self._add_campaigns(cast, PDF)
         self._add_publication(cast)
         self._add_api(cast)
+        self._add_inspections(cast)
+
+    def _add_inspections(self, cast) -> None:
+        """--- inspections (issue 11): an open round over the registered accounts, with a
+        form and a part for 计算机学院 and 文学院, and a hand-over case on each side."""
+        from beian.inspections import services as inspections
+        from beian.inspections.models import HandoverCase, InspectionForm, InspectionPart
+        from beian.orgs.models import Person
+        from beian.registry.models import MediaAccount
+
+        states = dict(MediaAccount.objects.values_list("pk", "filing_state"))
+        MediaAccount.objects.update(filing_state="filed")
+        self.inspection = inspections.inspection_open(
+            actor=cast.school_admin, owner_unit=cast.school
+        )
+        for pk, state in states.items():  # other probes expect the accounts as they were
+            MediaAccount.objects.filter(pk=pk).update(filing_state=state)
+        self.cs_form = InspectionForm.objects.get(account=cast.cs_account)
+        self.lit_form = InspectionForm.objects.get(account=cast.lit_account)
+        self.cs_part = InspectionPart.objects.get(inspection=self.inspection, unit=cast.cs)
+        self.lit_part = InspectionPart.objects.get(inspection=self.inspection, unit=cast.lit)
+        today = timezone.localdate()
+        cases = {}
+        for side, unit, account in (("cs", cast.cs, cast.cs_account), ("lit", cast.lit, cast.lit_account)):
+            person = Person.objects.create(
+                name=f"{side}毕业生", unit=unit, kind="student", status="graduated"
+            )
+            cases[side] = HandoverCase.objects.create(
+                person=person, account=account, unit=unit, roles=["operator"],
+                person_status="graduated", found_on=today, due_on=today,
+            )  # fmt: skip
+        self.cs_case, self.lit_case = cases["cs"], cases["lit"]
 
     def _add_api(self, cast) -> None:
         """A token of 文学院's unit admin and a service account (for the token pages)."""
@@ -437,4 +469,29 @@ PROBES: list[Probe] = [
     *plain("campaigns:campaign_diff", args=("campaign",)),
     *plain("campaigns:campaign_diff_file", args=("campaign",)),
     *both("campaigns:task_late_filings", "cs_task", "lit_task", GP, {"pledge": "1"}),
+    # --- inspections (issue 11)
+    *plain("inspections:inspection_list"),
+    *plain("inspections:inspection_open", GP),
+    *plain("inspections:inspection_detail", args=("inspection",)),
+    *plain("inspections:inspection_edit", GP, args=("inspection",)),
+    *plain("inspections:inspection_publish", ("post",), args=("inspection",), data={"published": "1"}),
+    *plain("inspections:inspection_close", ("post",), args=("inspection",)),
+    *plain("inspections:grading", args=("inspection",)),
+    *plain("inspections:grade_bulk", ("post",), args=("inspection",), data={"all_clean": "1"}),
+    *plain("inspections:inspection_results", args=("inspection",)),
+    *[
+        Probe("inspections:inspection_results_file", ("inspection", f"={fmt}"), "get", None,
+              f"inspections:inspection_results_file GET {fmt}")
+        for fmt in ("docx", "xlsx")
+    ],  # fmt: skip
+    *both("inspections:part_detail", "cs_part", "lit_part"),
+    *both("inspections:part_submit", "cs_part", "lit_part", ("post",), {"opinion": "同意"}),
+    *both("inspections:form_detail", "cs_form", "lit_form"),
+    *both("inspections:form_fill", "cs_form", "lit_form", GP, {"posts_this_year": "1"}),
+    *both("inspections:form_grade", "cs_form", "lit_form", ("post",), {"grade": "pass"}),
+    *both("inspections:form_rectify", "cs_form", "lit_form", ("post",), {"answer": "已整改"}),
+    *plain("inspections:handover_list"),
+    *both("inspections:handover_detail", "cs_case", "lit_case"),
+    *both("inspections:handover_hand_over", "cs_case", "lit_case", ("post",), {"successor": "0"}),
+    *both("inspections:handover_close", "cs_case", "lit_case", ("post",), {"reason": "不再运营"}),
 ]
