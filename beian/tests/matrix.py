@@ -127,14 +127,16 @@ class World:
         """--- uploads (issue 9): both accounts carry a QR code, served by a checked view."""
         from django.core.files.storage import default_storage
 
-        from beian.registry.models import MediaAccount
+        from beian.registry import services as registry
 
         name = "qr/permission-matrix.png"
         if not default_storage.exists(name):
             default_storage.save(name, io.BytesIO(b"\x89PNG\r\n\x1a\n"))
-        MediaAccount.objects.filter(pk__in=[cast.cs_account.pk, cast.lit_account.pk]).update(
-            qr_code=name
-        )
+        for account in (cast.cs_account, cast.lit_account):
+            account.refresh_from_db()
+            registry.account_update(
+                actor=cast.school_admin, account=account, data={"qr_code": name}
+            )
 
     def _add_publication(self, cast) -> None:
         """--- publication (issue 12): the directory and the accounts list switched on."""
