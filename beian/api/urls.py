@@ -6,7 +6,7 @@ and an offline campus forbid."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import pages, views, writes
+from . import inspections, pages, views, writes
 
 app_name = "api"
 
@@ -21,6 +21,8 @@ router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("campaign-tasks", writes.CampaignTaskWriteViewSet, basename="campaign-task")
 router.register("filings", writes.FilingViewSet, basename="filing")
 router.register("imports", writes.ImportViewSet, basename="import")
+router.register("inspections", inspections.InspectionViewSet, basename="inspection")
+router.register("inspection-grades", inspections.InspectionGradeViewSet, basename="inspection-grade")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),

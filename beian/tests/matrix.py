@@ -473,6 +473,10 @@ PROBES: list[Probe] = [
     *both("campaigns:task_late_filings", "cs_task", "lit_task", GP, {"pledge": "1"}),
     # --- inspections (issue 11)
     *plain("inspections:inspection_list"),
+    *plain("api:inspection-list"),
+    *plain("api:inspection-detail", args=("inspection",)),
+    *plain("api:inspection-grade-list"),
+    *both("api:inspection-grade-detail", "cs_form", "lit_form"),
     *plain("inspections:inspection_open", GP),
     *plain("inspections:inspection_detail", args=("inspection",)),
     *plain("inspections:inspection_edit", GP, args=("inspection",)),

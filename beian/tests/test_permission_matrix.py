@@ -310,6 +310,12 @@ EXPECTED = {
     'campaigns:task_late_filings POST cs': (302, 404, 302, 403, 404, 302, 404, 404, 403),
     'campaigns:task_late_filings GET lit': (302, 404, 200, 403, 404, 404, 200, 403, 403),
     'campaigns:task_late_filings POST lit': (302, 404, 302, 403, 404, 404, 302, 403, 403),
+    # --- inspections API (issue 11): read-only, scoped like the pages
+    'api:inspection-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:inspection-detail GET': (403, 404, 200, 200, 404, 200, 200, 200, 200),
+    'api:inspection-grade-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:inspection-grade-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:inspection-grade-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
     # --- inspections (issue 11): the school opens, grades, publishes; a unit sees and submits
     # its own part, the operator fills the forms of the accounts on their team; hand-over
     # cases are acted on by the unit's admin
