@@ -81,7 +81,7 @@ def write_inspections(ctx: DemoContext) -> None:
         InspectionForm.objects.filter(inspection=last, state="submitted").order_by("pk")
     )
     with _clock(_at(date(year, 12, 18), 10)):
-        for i, form in enumerate(submitted[:3]):
+        for form in submitted[:3]:
             services.form_grade(
                 actor=admin, form=form, grade="rectify", rectify_items="补齐内容审核人，按周更新",
                 rectify_deadline=date(year + 1, 1, 15),
