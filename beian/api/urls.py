@@ -22,7 +22,9 @@ router.register("campaign-tasks", writes.CampaignTaskWriteViewSet, basename="cam
 router.register("filings", writes.FilingViewSet, basename="filing")
 router.register("imports", writes.ImportViewSet, basename="import")
 router.register("inspections", inspections.InspectionViewSet, basename="inspection")
-router.register("inspection-grades", inspections.InspectionGradeViewSet, basename="inspection-grade")
+router.register(
+    "inspection-grades", inspections.InspectionGradeViewSet, basename="inspection-grade"
+)
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),
