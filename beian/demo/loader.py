@@ -55,6 +55,7 @@ from .groups import plan_groups, write_groups
 from .logins import plan_logins, write_logins
 from .people import plan_units_and_people, write_cadre_levels, write_units_and_people
 from .plan import Builder, DemoPlan
+from .publication import write_publication
 from .inspections import write_inspections
 from .rounds import write_rounds
 from .school import INSTITUTION, LOGINS, SCHOOL, SEED
@@ -78,6 +79,7 @@ WRITE_STEPS: list[Callable[[DemoContext], None]] = [
     write_accounts,
     write_groups,
     write_rounds,  # last year's finished round and this year's open one
+    write_publication,  # the public directory, accounts list and last year's 通报
     write_inspections,  # last December's 年检 (published) and this year's; graduates' hand-overs
 ]
 
