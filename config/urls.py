@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from beian.publication.api import ValidityView
-
 urlpatterns = [
     path("", include("beian.dashboard.urls")),
     path("", include("beian.identity.urls")),  # before users: its logout/ ends sign-on sessions
@@ -16,7 +14,7 @@ urlpatterns = [
     path("campaigns/", include("beian.campaigns.urls")),
     path("inspections/", include("beian.inspections.urls")),
     path("inspections/", include("beian.inspections.urls")),
-    path("api/v1/validity/", ValidityView.as_view(), name="validity"),
+    path("api/v1/validity/", include("beian.publication.api_urls")),
     path("api/", include("beian.api.urls")),
     path("directory/", include("beian.publication.urls")),
     path("audit/", include("beian.core.urls")),
