@@ -5,7 +5,7 @@
   closing request opened), one unit that never submitted (未参检);
 - this year's round, open, with every state: forms to fill, filled, one unit submitted
   with forms 待评定, 合格, 整改中 and 整改待复查;
-- three students on accounts and groups marked 毕业, on their units' hand-over lists.
+- three students who run groups marked 毕业, on their units' hand-over lists.
 
 Everything goes through the inspections services (the clock is set with `rounds._clock`).
 """
@@ -41,13 +41,25 @@ def _fill_part(actor, part, on: date, *, incident_every: int = 0) -> int:
     filled = 0
     forms = InspectionForm.objects.filter(part=part).select_related("account", "inspection")
     for i, form in enumerate(forms):
-        created = form.account.created_month
-        if created and created > on:
-            continue
+        created, last_post = form.account.created_month, form.account.last_post_date
+        if (created and created > on) or last_post is None:
+            continue  # not running yet, or no sign of life the demo could vouch for
+        if form.account.last_post_source == "inspection" and last_post > on:
+            continue  # its date came from an inspection after this one: left 未参检
         incident = bool(incident_every) and i % incident_every == incident_every - 1
-        services.form_fill(actor=actor, form=form, data=_answers(on, incident=incident))
+        answer = _answers(min(last_post, on), incident=incident)
+        services.form_fill(actor=actor, form=form, data=answer)
         filled += 1
     return filled
+
+
+def _answerable(form, on: date) -> bool:
+    account = form.account
+    return (
+        account.last_post_date is not None
+        and account.last_post_date <= on
+        and (not account.created_month or account.created_month <= on)
+    )
 
 
 def write_inspections(ctx: DemoContext) -> None:
@@ -115,20 +127,32 @@ def write_inspections(ctx: DemoContext) -> None:
 
     parts = list(current.parts.annotate(n=Count("forms")).order_by("-n", "unit__name"))
     extra = {"extra_answers": {"0": "设有“校园风采”专栏"}}
-    with _clock(_at(today - timedelta(days=2), 15)):
-        if parts:
-            forms = InspectionForm.objects.filter(part=parts[0]).select_related("account")
-            ok = [
-                f for f in forms if not f.account.created_month or f.account.created_month <= start
-            ]
-            for form in ok:
-                services.form_fill(actor=admin, form=form, data={**_answers(start), **extra})
-            if len(ok) == forms.count():
-                services.part_submit(actor=admin, part=parts[0], opinion="同意报送。")
-        if len(parts) > 1:  # a unit half way: some forms filled
-            for form in InspectionForm.objects.filter(part=parts[1]).select_related("account")[:2]:
-                if not form.account.created_month or form.account.created_month <= start:
-                    services.form_fill(actor=admin, form=form, data={**_answers(start), **extra})
+    fill_day = today - timedelta(days=2)
+
+    def answerable(part):
+        forms = list(InspectionForm.objects.filter(part=part).select_related("account"))
+        return forms, all(_answerable(f, fill_day) for f in forms)
+
+    with _clock(_at(fill_day, 15)):
+        whole = None
+        for part in parts:  # the largest unit whose forms can all be answered submits
+            forms, ok = answerable(part)
+            if ok and len(forms) >= 4:
+                whole = part
+                for form in forms:
+                    on = form.account.last_post_date
+                    services.form_fill(actor=admin, form=form, data={**_answers(on), **extra})
+                services.part_submit(actor=admin, part=part, opinion="同意报送。")
+                break
+        for part in parts:  # a unit half way: some forms filled
+            if part == whole:
+                continue
+            forms = [f for f in answerable(part)[0] if _answerable(f, fill_day)][:2]
+            for form in forms:
+                on = form.account.last_post_date
+                services.form_fill(actor=admin, form=form, data={**_answers(on), **extra})
+            if forms:
+                break
     submitted = list(
         InspectionForm.objects.filter(inspection=current, state="submitted").order_by("pk")
     )
@@ -158,16 +182,15 @@ def _graduates(ctx: DemoContext, admin) -> None:
     from beian.orgs.services import person_update
     from beian.registry.models import AccountMember, GroupMember
 
-    students = Person.objects.filter(kind="student", status="in_post")
-    student_ids = list(
-        students.filter(pk__in=AccountMember.objects.values("person_id")).values_list(
-            "pk", flat=True
-        )[:2]
+    # students who run groups only: the accounts' teams stay as the demo's broken-record
+    # list says (docs/demo.md)
+    students = Person.objects.filter(kind="student", status="in_post").exclude(
+        pk__in=AccountMember.objects.values("person_id")
     )
-    student_ids += list(
-        students.filter(pk__in=GroupMember.objects.values("person_id"))
-        .exclude(pk__in=student_ids)
-        .values_list("pk", flat=True)[:1]
+    student_ids = list(
+        students.filter(pk__in=GroupMember.objects.values("person_id")).values_list(
+            "pk", flat=True
+        )[:3]
     )
     for person in Person.objects.filter(pk__in=student_ids):
         person_update(actor=admin, person=person, data={"status": "graduated"})
