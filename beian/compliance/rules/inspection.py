@@ -15,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from beian.inspections.choices import FormState, Grade, HandoverState, HandoverRole
+from beian.inspections.choices import FormState, Grade, HandoverRole, HandoverState
 from beian.inspections.models import HandoverCase, InspectionForm
 from beian.registry.choices import GroupStatus
 from beian.registry.models import ChatGroup
