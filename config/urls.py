@@ -13,7 +13,6 @@ urlpatterns = [
     path("transfer/", include("beian.transfer.urls")),
     path("campaigns/", include("beian.campaigns.urls")),
     path("inspections/", include("beian.inspections.urls")),
-    path("inspections/", include("beian.inspections.urls")),
     path("api/v1/validity/", include("beian.publication.api_urls")),
     path("api/", include("beian.api.urls")),
     path("directory/", include("beian.publication.urls")),

@@ -434,14 +434,6 @@ class IdentityPolicy:
 
 
 @dataclass(frozen=True)
-class AuditPolicy:
-    """Keeping the audit log (网络安全法 Art. 21: at least six months): how many days of
-    rows stay in the database; older ones may be archived (`manage.py audit_archive`)."""
-
-    online_days: int = 400
-
-
-@dataclass(frozen=True)
 class PublicationPolicy:
     """What the school publishes (issue 12, seed 001 定期公布 and seed 004 通报): the public
     directory and its tiers, whether an unpublished account is confirmed to a visitor who
@@ -480,6 +472,14 @@ class AuthPolicy:
     sso_counts_as_second_factor: bool = True
 
 
+@dataclass(frozen=True)
+class AuditPolicy:
+    """Keeping the audit log (网络安全法 Art. 21: at least six months): how many days of
+    rows stay in the database; older ones may be archived (`manage.py audit_archive`)."""
+
+    online_days: int = 400
+
+
 def _default_thresholds() -> Mapping[str, int]:
     return MappingProxyType({"weibo": 50000, "wechat_official": 10000})
 
@@ -501,9 +501,9 @@ class Policy:
     inspection: InspectionPolicy = field(default_factory=InspectionPolicy)
     publication: PublicationPolicy = field(default_factory=PublicationPolicy)
     handover: HandoverPolicy = field(default_factory=HandoverPolicy)
-    identity: IdentityPolicy = field(default_factory=IdentityPolicy)
-    audit: AuditPolicy = field(default_factory=AuditPolicy)
     auth: AuthPolicy = field(default_factory=AuthPolicy)
+    audit: AuditPolicy = field(default_factory=AuditPolicy)
+    identity: IdentityPolicy = field(default_factory=IdentityPolicy)
     calendar: WorkCalendar = DEFAULT_CALENDAR
     source: str = field(default="内置默认值", compare=False)
 
@@ -930,9 +930,7 @@ def _read(data: dict, source: str) -> Policy:
     section = root.table("identity")
     d = defaults.identity
     identity = IdentityPolicy(
-        button_label=section.get(
-            "button_label", d.button_label, _text(example="统一身份认证登录")
-        ),
+        button_label=section.get("button_label", d.button_label, _text(example="统一身份认证登录")),
         **{
             name: section.get(name, getattr(d, name), _text(example="deptCode"))
             for name in (
@@ -961,16 +959,6 @@ def _read(data: dict, source: str) -> Policy:
             d.role_values,
             _value_map(IDENTITY_ROLES, example='{ "xcb" = "school_admin" }'),
         ),
-    )
-    section.finish()
-
-    section = root.table("audit")
-    audit = AuditPolicy(
-        online_days=section.get(
-            "online_days",
-            defaults.audit.online_days,
-            _integer(minimum=184, maximum=36500, example=400),
-        )
     )
     section.finish()
 
@@ -1008,6 +996,16 @@ def _read(data: dict, source: str) -> Policy:
     )
     section.finish()
 
+    section = root.table("audit")
+    audit = AuditPolicy(
+        online_days=section.get(
+            "online_days",
+            defaults.audit.online_days,
+            _integer(minimum=184, maximum=36500, example=400),
+        )
+    )
+    section.finish()
+
     section = root.table("calendar")
     use_library = section.get("use_library", defaults.calendar.use_library, _boolean)
     holidays = _dates(section, "holidays", defaults.calendar.holidays)
@@ -1040,9 +1038,9 @@ def _read(data: dict, source: str) -> Policy:
         inspection=inspection,
         publication=publication,
         handover=handover,
-        identity=identity,
-        audit=audit,
         auth=auth,
+        audit=audit,
+        identity=identity,
         calendar=calendar,
         source=source,
     )

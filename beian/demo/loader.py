@@ -52,11 +52,11 @@ from .findings import (
     plan_first_responsible_not_cadre,
 )
 from .groups import plan_groups, write_groups
+from .inspections import write_inspections
 from .logins import plan_logins, write_logins
 from .people import plan_units_and_people, write_cadre_levels, write_units_and_people
 from .plan import Builder, DemoPlan
 from .publication import write_publication
-from .inspections import write_inspections
 from .rounds import write_rounds
 from .school import INSTITUTION, LOGINS, SCHOOL, SEED
 
@@ -79,8 +79,8 @@ WRITE_STEPS: list[Callable[[DemoContext], None]] = [
     write_accounts,
     write_groups,
     write_rounds,  # last year's finished round and this year's open one
-    write_publication,  # the public directory, accounts list and last year's 通报
     write_inspections,  # last December's 年检 (published) and this year's; graduates' hand-overs
+    write_publication,  # the public directory, accounts list and last year's 通报
 ]
 
 

@@ -103,7 +103,10 @@ class World:
         self.lit_part = InspectionPart.objects.get(inspection=self.inspection, unit=cast.lit)
         today = timezone.localdate()
         cases = {}
-        for side, unit, account in (("cs", cast.cs, cast.cs_account), ("lit", cast.lit, cast.lit_account)):
+        for side, unit, account in (
+            ("cs", cast.cs, cast.cs_account),
+            ("lit", cast.lit, cast.lit_account),
+        ):
             person = Person.objects.create(
                 name=f"{side}毕业生", unit=unit, kind="student", status="graduated"
             )
@@ -442,7 +445,10 @@ PROBES: list[Probe] = [
     *both("campaigns:task_confirm", "cs_task", "lit_task", ("post",)),
     # --- publication (issue 12): public pages, no login; cs_account is not published
     *plain("publication:directory"),
-    *[Probe(f"publication:{name}", ("cast.cs_account",)) for name in ("card", "card_qr", "badge", "widget")],
+    *[
+        Probe(f"publication:{name}", ("cast.cs_account",))
+        for name in ("card", "card_qr", "badge", "widget")
+    ],
     *plain("publication:check", data={"q": "计算机学院"}),
     *plain("publication:check_qr", ("post",)),
     *plain("publication:published"),
@@ -480,14 +486,21 @@ PROBES: list[Probe] = [
     *plain("inspections:inspection_open", GP),
     *plain("inspections:inspection_detail", args=("inspection",)),
     *plain("inspections:inspection_edit", GP, args=("inspection",)),
-    *plain("inspections:inspection_publish", ("post",), args=("inspection",), data={"published": "1"}),
+    *plain(
+        "inspections:inspection_publish", ("post",), args=("inspection",), data={"published": "1"}
+    ),
     *plain("inspections:inspection_close", ("post",), args=("inspection",)),
     *plain("inspections:grading", args=("inspection",)),
     *plain("inspections:grade_bulk", ("post",), args=("inspection",), data={"all_clean": "1"}),
     *plain("inspections:inspection_results", args=("inspection",)),
     *[
-        Probe("inspections:inspection_results_file", ("inspection", f"={fmt}"), "get", None,
-              f"inspections:inspection_results_file GET {fmt}")
+        Probe(
+            "inspections:inspection_results_file",
+            ("inspection", f"={fmt}"),
+            "get",
+            None,
+            f"inspections:inspection_results_file GET {fmt}",
+        )
         for fmt in ("docx", "xlsx")
     ],  # fmt: skip
     *both("inspections:part_detail", "cs_part", "lit_part"),

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "beian.identity",
     "beian.filings",
     "beian.inspections",
-    "beian.inspections",
     "beian.compliance",
     "beian.transfer",
     "beian.campaigns",
@@ -78,10 +77,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "beian.core.middleware.SessionLifetimeMiddleware",
+    "beian.core.accessaudit.AccessAuditMiddleware",  # refusals, downloads, record views
     "django_otp.middleware.OTPMiddleware",
     "beian.users.middleware.AccountSecurityMiddleware",  # 2FA and forced password change
     "beian.notify.alerts.DeniedBurstMiddleware",  # alerts on bursts of 403/404
-    "beian.core.accessaudit.AccessAuditMiddleware",  # refusals, downloads, record views
     "django.contrib.messages.middleware.MessageMiddleware",
     "beian.identity.middleware.IdentityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -169,9 +169,10 @@ def check_people():
     graduates = 3
     assert Person.history.filter(history_type="~").count() == len(levelled) + graduates
     assert {p.cadre_level for p in levelled} == {CadreLevel.DIVISION, CadreLevel.SECTION}
-    assert AuditEvent.objects.filter(
-        object_type="orgs.Person", actor__username="xcb_admin"
-    ).count() == len(levelled) + graduates
+    assert (
+        AuditEvent.objects.filter(object_type="orgs.Person", actor__username="xcb_admin").count()
+        == len(levelled) + graduates
+    )
     top = Unit.objects.filter(Q(parent=None) | Q(kind__in=SECOND_LEVEL_KINDS))
     assert set(top.values_list("head__cadre_level", flat=True)) == {CadreLevel.DIVISION}
 
