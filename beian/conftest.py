@@ -129,3 +129,14 @@ def policy_file(tmp_path, settings):
 
     yield use
     reset_policy_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters, cached pages and policy
+    lookups of an earlier test (whose rows had the same primary keys) do not leak into it."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
+    yield

@@ -8,8 +8,8 @@ MASK = "****"
 def mask_mobile(value: str) -> str:
     """138****1234 for an 11-digit mobile; other numbers keep only their last 4 digits."""
     value = (value or "").strip()
-    if not value:
-        return ""
+    if not value or MASK in value:  # empty, or masked already: masking is idempotent
+        return value
     digits = "".join(ch for ch in value if ch.isdigit())
     if len(digits) == 11:
         return f"{digits[:3]}{MASK}{digits[-4:]}"
@@ -20,6 +20,8 @@ def mask_mobile(value: str) -> str:
 
 def mask_email(value: str) -> str:
     value = (value or "").strip()
+    if MASK in value:
+        return value
     if "@" not in value:
         return mask_qq(value)
     local, domain = value.split("@", 1)
@@ -28,8 +30,8 @@ def mask_email(value: str) -> str:
 
 def mask_qq(value: str) -> str:
     value = (value or "").strip()
-    if not value:
-        return ""
+    if not value or MASK in value:
+        return value
     if len(value) <= 4:
         return MASK
     return f"{value[:2]}{MASK}{value[-2:]}"
