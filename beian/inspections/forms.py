@@ -163,6 +163,15 @@ class OpinionForm(StyledFormMixin, forms.Form):
     )
 
 
+class ReturnForm(StyledFormMixin, forms.Form):
+    comment = forms.CharField(
+        label=_("退回意见"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明需要补正的内容；单位管理员和运营者在本单位年检页看到，修改后重新提交"),
+    )
+
+
 class GradeForm(StyledFormMixin, forms.Form):
     grade = forms.ChoiceField(
         label=_("年检结果"),
