@@ -67,7 +67,10 @@ class FillForm(StyledFormMixin, forms.Form):
         label=_("更新频率"), max_length=64, help_text=_("如：每周 3 次、每日更新")
     )
     last_post_date = forms.DateField(
-        label=_("最近发布日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("最近发布日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("从未发布过内容的账号可不填（本年度发布条数填 0）"),
     )
     team_changes = forms.CharField(
         label=_("管理队伍变动（自上次年检以来）"),

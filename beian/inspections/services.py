@@ -81,7 +81,6 @@ REQUIRED = {
     "posts_this_year": gettext_lazy("本年度发布条数"),
     "audience": gettext_lazy("当前关注人数"),
     "update_frequency": gettext_lazy("更新频率"),
-    "last_post_date": gettext_lazy("最近发布日期"),
     "had_violations": gettext_lazy("是否有违规"),
     "was_punished": gettext_lazy("是否被平台处罚"),
     "had_complaints": gettext_lazy("是否被投诉"),
@@ -334,14 +333,15 @@ def form_fill(*, actor, form: InspectionForm, data: Mapping[str, Any]) -> Inspec
     form.filled_at, form.filled_by = timezone.now(), actor
     form._change_reason = _("填写年检表")
     form.save()
-    account_activity_record(
-        actor=actor,
-        account=form.account,
-        on=form.last_post_date,
-        source=ActivitySource.INSPECTION,
-        worth=ActivityWorth.REPORTED,
-        reference=_("%(year)s 年度年检") % {"year": form.inspection.year},
-    )
+    if form.last_post_date:
+        account_activity_record(
+            actor=actor,
+            account=form.account,
+            on=form.last_post_date,
+            source=ActivitySource.INSPECTION,
+            worth=ActivityWorth.REPORTED,
+            reference=_("%(year)s 年度年检") % {"year": form.inspection.year},
+        )
     audit(
         event=AuditEventType.UPDATE,
         actor=actor,
@@ -364,6 +364,11 @@ def form_errors(form: InspectionForm) -> dict[str, str]:
     for name, label in REQUIRED.items():
         if getattr(form, name) in (None, ""):
             errors[name] = _("请填写“%(label)s”") % {"label": label}
+    if form.last_post_date is None and form.posts_this_year != 0:
+        # an account that never posted states 0 posts and no date; any other gives its date
+        errors.setdefault(
+            "last_post_date", _("请填写最近发布日期（从未发布过内容的账号，本年度发布条数填 0）")
+        )
     if form.has_incidents and not form.incident_details:
         errors["incident_details"] = _("有违规、处罚或投诉时请说明情况")
     if form.last_post_date and "last_post_date" not in errors:
