@@ -350,3 +350,19 @@ def test_the_audience_on_a_graded_form_updates_the_registry_with_history(school)
     school.se_account.refresh_from_db()
     assert school.cs_account.audience == 23000
     assert school.se_account.audience != 500  # 不合格: the figure is not taken over
+
+
+def test_an_account_that_never_posted_answers_zero_posts_without_a_date(school):
+    inspection = open_round(school)
+    lit = form_of(inspection, school.lit_account)
+    with pytest.raises(ValidationError) as exc:
+        services.form_fill(actor=school.lit_operator, form=lit, data=answers(last_post_date=None))
+    assert "last_post_date" in exc.value.message_dict
+    services.form_fill(
+        actor=school.lit_operator,
+        form=lit,
+        data=answers(last_post_date=None, posts_this_year=0, update_frequency="未更新"),
+    )
+    lit.refresh_from_db()
+    assert lit.state == FormState.FILLED and lit.last_post_date is None
+    assert not ActivityEvidence.objects.filter(account=school.lit_account).exists()

@@ -93,14 +93,14 @@ def test_published_results_show_grades_and_counts_by_unit(client, published, gra
     response = client.get(url(graded_round))
     assert response.status_code == 200
     body = response.content.decode()
-    rows = re.findall(r"<tr><td>\d+</td><td>(.*?)</td>.*?<span class=\"badge[^\"]*\">(.*?)</span>",
+    rows = re.findall(r"<tr><td>\d+</td><td class=\"pub-unit\">(.*?)</td>.*?<span class=\"badge[^\"]*\">(.*?)</span>",
                       body)  # fmt: skip
     graded = dict(rows)
     assert graded["华北水利水电大学"] == "合格"
     assert graded["华水计算机学院"] == "整改"
     assert graded["华水校团委"] == "未参检"
     assert "参加年检账号" in body and "按单位统计" in body
-    counts = re.search(r"<td>计算机学院</td>(.*?)</tr>", body).group(1)
+    counts = re.search(r"<td class=\"pub-unit\">计算机学院</td>(.*?)</tr>", body).group(1)
     # 计算机学院: 2 graded (the tier-3 account's form was not graded: not shown), 1 合格, 1 整改
     assert re.findall(r">(\d+)<", counts) == ["2", "1", "1", "0", "0"]
     assert "李老师的华水日记" not in body  # an account in a person's name is left out
