@@ -157,3 +157,21 @@ def test_the_excel_download_has_grades_counts_and_never_a_formula(client, publis
             if isinstance(cell.value, str):
                 assert not cell.value.startswith("="), cell.coordinate
     assert not MOBILE.search(text) and "李老师" not in text
+
+
+def test_the_settings_page_publishes_one_chosen_round(client, published, graded_round):
+    from beian.publication.models import PublicationSettings
+
+    client.force_login(published.cast.school_admin)
+    settings_url = reverse("publication:settings")
+    assert graded_round.title in client.get(settings_url).content.decode()
+    response = client.post(
+        settings_url,
+        {"directory": "on", "validity": "token", "tiers": ["1", "2"],
+         "published_rounds": [str(graded_round.pk)]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    row = PublicationSettings.objects.get(root=published.cast.school)
+    assert row.published_rounds == [graded_round.pk] and not row.inspection_results
+    client.logout()
+    assert client.get(url(graded_round)).status_code == 200
