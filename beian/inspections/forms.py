@@ -67,7 +67,10 @@ class FillForm(StyledFormMixin, forms.Form):
         label=_("更新频率"), max_length=64, help_text=_("如：每周 3 次、每日更新")
     )
     last_post_date = forms.DateField(
-        label=_("最近发布日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("最近发布日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("从未发布过内容的账号可不填（本年度发布条数填 0）"),
     )
     team_changes = forms.CharField(
         label=_("管理队伍变动（自上次年检以来）"),
@@ -160,6 +163,15 @@ class OpinionForm(StyledFormMixin, forms.Form):
         label=_("单位意见"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("本单位对所属账号运行情况的意见，提交后连同全部年检表一并报宣传部"),
+    )
+
+
+class ReturnForm(StyledFormMixin, forms.Form):
+    comment = forms.CharField(
+        label=_("退回意见"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明需要补正的内容；单位管理员和运营者在本单位年检页看到，修改后重新提交"),
     )
 
 

@@ -143,6 +143,18 @@ class InspectionPart(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    return_comment = models.TextField(
+        _("退回意见"), blank=True, help_text=_("宣传部退回本单位年检时说明需要补正的内容")
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = InspectionPartQuerySet.as_manager()

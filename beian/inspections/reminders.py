@@ -28,6 +28,19 @@ def announce(event: str, **ids: int) -> None:
     elif event == "part_submitted":
         part = InspectionPart.objects.get(pk=ids["part_id"])
         reminders_cancel(key_prefix=f"inspection:{part.inspection_id}:part:{part.pk}:")
+    elif event == "part_returned":
+        part = InspectionPart.objects.select_related("inspection").get(pk=ids["part_id"])
+        stamp = part.returned_at.strftime("%Y%m%d%H%M%S") if part.returned_at else "0"
+        reminder_schedule(
+            key=f"inspection:{part.inspection_id}:part:{part.pk}:returned-{stamp}",
+            unit=part.unit_id,
+            kind="inspection-returned",
+            text=_("宣传部退回了本单位的“%(title)s”：%(comment)s。请修改后重新提交")
+            % {"title": part.inspection.title, "comment": part.return_comment[:200]},
+            link=reverse("inspections:part_detail", args=[part.pk]),
+            due_at=timezone.now(),
+            recipients=unit_admins([part.unit_id]).get(part.unit_id, []),
+        )
 
 
 def inspection_due_points(now: dt.datetime) -> int:

@@ -150,7 +150,7 @@ def unit_todo_counts(user) -> dict[str, int]:
 
 # --- public results (for the directory: no personal data) ------------------------------------
 
-PUBLIC_FIELDS = ("account_name", "platform", "unit", "grade")
+PUBLIC_FIELDS = ("account_name", "platform", "unit", "grade", "grade_code")
 
 
 def published_results(institution=None) -> list[dict]:
@@ -169,24 +169,37 @@ def published_results(institution=None) -> list[dict]:
 
 
 def published_round(inspection: Inspection) -> dict:
+    """One round's public results: its graded forms (name, platform, unit, grade) in unit
+    order, the counts by grade, and the counts by unit and grade (one query). Forms not
+    yet graded are left out, and so are accounts opened in a person's name (their name
+    often is the person's), as the public directory leaves them out."""
     rows = []
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = {str(g.label): 0 for g in GRADES}
+    units: dict[str, dict] = {}
     forms = (
         InspectionForm.objects.filter(inspection=inspection)
         .exclude(grade="")
+        .exclude(account__is_personal=True)  # an account in a person's name names the person
         .order_by("part__unit__name", "account__name", "pk")
         .values_list("account__name", "account__platform__name", "part__unit__name", "grade")
     )
     for name, platform, unit, grade in forms:
         label = str(Grade(grade).label)
         counts[label] += 1
-        rows.append({"account_name": name, "platform": platform, "unit": unit, "grade": label})
+        line = units.setdefault(unit, {"unit": unit, "total": 0, **{g.value: 0 for g in GRADES}})
+        line[grade] += 1
+        line["total"] += 1
+        rows.append({"account_name": name, "platform": platform, "unit": unit, "grade": label,
+                     "grade_code": grade})  # fmt: skip
     return {
         "id": inspection.pk,
         "year": inspection.year,
         "title": inspection.title,
+        "status": inspection.status,
         "published_at": inspection.published_at,
-        "counts": dict(counts),
+        "counts": counts,
+        "units": list(units.values()),
+        "total": len(rows),
         "rows": rows,
     }
 

@@ -9,6 +9,7 @@ The round, in services:
     inspection_open_scheduled(today=...)                   # the same, by the daily task
     form_fill(actor=operator, form=form, data={...})       # the 年检表
     part_submit(actor=unit_admin, part=part, opinion=...)  # the unit's forms, all or nothing
+    part_return(actor=admin, part=part, comment=...)       # 退回: 填报中 again, resubmit
     form_grade(actor=admin, form=form, grade=Grade.RECTIFY, rectify_items=..., ...)
     form_rectify_answer(actor=operator, form=form, answer=...)
     form_grade(actor=admin, form=form, grade=Grade.PASS)   # re-grade after rectification
@@ -44,8 +45,10 @@ from beian.registry.activity import (
     account_activity_record_many,
     last_post_date_error,
 )
+from beian.registry.authority import Authority
 from beian.registry.choices import AccountStatus, ActivitySource, ActivityWorth, FilingState
 from beian.registry.models import AccountMember, MediaAccount
+from beian.registry.services import account_update
 
 from .choices import (
     FILLABLE_STATES,
@@ -78,7 +81,6 @@ REQUIRED = {
     "posts_this_year": gettext_lazy("本年度发布条数"),
     "audience": gettext_lazy("当前关注人数"),
     "update_frequency": gettext_lazy("更新频率"),
-    "last_post_date": gettext_lazy("最近发布日期"),
     "had_violations": gettext_lazy("是否有违规"),
     "was_punished": gettext_lazy("是否被平台处罚"),
     "had_complaints": gettext_lazy("是否被投诉"),
@@ -331,14 +333,15 @@ def form_fill(*, actor, form: InspectionForm, data: Mapping[str, Any]) -> Inspec
     form.filled_at, form.filled_by = timezone.now(), actor
     form._change_reason = _("填写年检表")
     form.save()
-    account_activity_record(
-        actor=actor,
-        account=form.account,
-        on=form.last_post_date,
-        source=ActivitySource.INSPECTION,
-        worth=ActivityWorth.REPORTED,
-        reference=_("%(year)s 年度年检") % {"year": form.inspection.year},
-    )
+    if form.last_post_date:
+        account_activity_record(
+            actor=actor,
+            account=form.account,
+            on=form.last_post_date,
+            source=ActivitySource.INSPECTION,
+            worth=ActivityWorth.REPORTED,
+            reference=_("%(year)s 年度年检") % {"year": form.inspection.year},
+        )
     audit(
         event=AuditEventType.UPDATE,
         actor=actor,
@@ -361,6 +364,11 @@ def form_errors(form: InspectionForm) -> dict[str, str]:
     for name, label in REQUIRED.items():
         if getattr(form, name) in (None, ""):
             errors[name] = _("请填写“%(label)s”") % {"label": label}
+    if form.last_post_date is None and form.posts_this_year != 0:
+        # an account that never posted states 0 posts and no date; any other gives its date
+        errors.setdefault(
+            "last_post_date", _("请填写最近发布日期（从未发布过内容的账号，本年度发布条数填 0）")
+        )
     if form.has_incidents and not form.incident_details:
         errors["incident_details"] = _("有违规、处罚或投诉时请说明情况")
     if form.last_post_date and "last_post_date" not in errors:
@@ -402,7 +410,10 @@ def part_submit(*, actor, part: InspectionPart, opinion: str) -> InspectionPart:
         .filter(part=part)
         .select_related("account")
     )
-    unfilled = [f.account.name for f in forms if f.state != FormState.FILLED]
+    # forms already graded (a returned part: the school graded some before returning the
+    # rest) stay as they are; every other form must be filled
+    unfilled = [f.account.name for f in forms if f.state == FormState.PENDING]
+    forms = [f for f in forms if f.state == FormState.FILLED]
     if unfilled:
         shown = "、".join(f"“{name}”" for name in unfilled[:10])
         more = _("等 %(n)d 个账号") % {"n": len(unfilled)} if len(unfilled) > 10 else ""
@@ -463,6 +474,53 @@ def form_rectify_answer(*, actor, form: InspectionForm, answer: str) -> Inspecti
 
 
 # --- the school's side -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def part_return(*, actor, part: InspectionPart, comment: str) -> InspectionPart:
+    """The school returns a unit's submitted forms (退回) with its comment: the part is
+    填报中 again, its forms not yet graded go back to 已填写 so the operators can correct
+    them, and the unit admin submits again. Forms already graded keep their grade. Refused
+    after the deadline (extend the round first: a returned form left unsubmitted at the
+    deadline would become 未参检)."""
+    _check_school(actor)
+    part = InspectionPart.objects.select_for_update().select_related("inspection").get(pk=part.pk)
+    if part.state != PartState.SUBMITTED:
+        raise ValidationError(_("只有已提交的单位年检可以退回"))
+    _check_round_open(part.inspection)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("请填写退回意见，说明需要补正的内容")})
+    forms = list(
+        InspectionForm.objects.select_for_update(of=("self",)).filter(
+            part=part, state=FormState.SUBMITTED
+        )
+    )
+    if not forms:
+        raise ValidationError(_("该单位的年检表均已评定，无可退回的年检表"))
+    now = timezone.now()
+    for form in forms:
+        form.state, form.updated_at = FormState.FILLED, now
+    bulk_update_with_history(
+        forms,
+        InspectionForm,
+        ["state", "updated_at"],
+        batch_size=BATCH,
+        default_user=actor,
+        default_change_reason=_("宣传部退回：%(comment)s") % {"comment": comment[:80]},
+    )
+    part.state = PartState.OPEN
+    part.return_comment, part.returned_at, part.returned_by = comment, now, actor
+    part._change_reason = _("宣传部退回")
+    part.save()
+    audit(
+        event=AuditEventType.UPDATE,
+        actor=actor,
+        obj=part,
+        detail={"action": "return", "comment": comment, "forms": [f.pk for f in forms]},
+    )
+    _after_commit("part_returned", part_id=part.pk)
+    return part
 
 
 @transaction.atomic
@@ -536,9 +594,28 @@ def form_grade(
             worth=ActivityWorth.CHECKED,
             reference=_("%(year)s 年度年检（已评定）") % {"year": form.inspection.year},
         )
+    if grade in (Grade.PASS, Grade.RECTIFY):
+        _audience_to_registry(actor, form)
     audit(event=AuditEventType.UPDATE, actor=actor, obj=form, detail=detail)
     records_changed(accounts=[form.account_id])  # the inspection rules look again
     return form
+
+
+def _audience_to_registry(actor, form: InspectionForm) -> None:
+    """The audience the operator stated on the form becomes the account's 关注人数 once
+    the school has looked at the form (graded 合格 or 整改): through the registry's
+    `account_update` on the inspection's authority, so the account's history and audit
+    say where the figure came from. Nothing is written when it did not change, when the
+    form gave none, or when the account is closed."""
+    account = form.account
+    if form.audience is None or account.is_closed or account.audience == form.audience:
+        return
+    account_update(
+        actor=actor,
+        account=account,
+        data={"audience": form.audience},
+        authority=Authority.inspection(_("%(year)s 年度年检表") % {"year": form.inspection.year}),
+    )
 
 
 def _open_closing(actor, form: InspectionForm, comment: str, today: dt.date) -> None:
@@ -602,6 +679,7 @@ def form_grade_bulk(*, actor, forms: Iterable[InspectionForm]) -> int:
                 worth=ActivityWorth.CHECKED,
             )
         for form in clean:
+            _audience_to_registry(actor, form)
             audit(
                 event=AuditEventType.UPDATE,
                 actor=actor,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/results.<str:fmt>", views.results_file, name="inspection_results_file"),
     path("parts/<int:pk>/", views.part_detail, name="part_detail"),
     path("parts/<int:pk>/submit/", views.part_submit, name="part_submit"),
+    path("parts/<int:pk>/return/", views.part_return, name="part_return"),
     path("forms/<int:pk>/", views.form_detail, name="form_detail"),
     path("forms/<int:pk>/fill/", views.form_fill, name="form_fill"),
     path("forms/<int:pk>/grade/", views.form_grade, name="form_grade"),

@@ -34,6 +34,7 @@ from .forms import (
     InspectionOpenForm,
     OpinionForm,
     RectifyAnswerForm,
+    ReturnForm,
 )
 from .models import HandoverCase, Inspection, InspectionForm, InspectionPart
 
@@ -344,6 +345,12 @@ def part_detail(request, pk: int):
         and part.inspection.is_open
         and InspectionPart.objects.submittable_by(request.user).filter(pk=part.pk).exists()
     )
+    can_return = (
+        request.user.is_school_admin
+        and part.state == PartState.SUBMITTED
+        and part.inspection.is_open
+        and any(f.state == FormState.SUBMITTED for f in forms_list)
+    )
     fillable = set(
         InspectionForm.objects.fillable_by(request.user)
         .filter(part=part)
@@ -362,6 +369,9 @@ def part_detail(request, pk: int):
             "unfilled": sum(1 for f in forms_list if f.state == FormState.PENDING),
             "can_submit": can_submit,
             "opinion_form": OpinionForm(initial={"opinion": part.opinion}) if can_submit else None,
+            "can_return": can_return,
+            "return_form": ReturnForm() if can_return else None,
+            "returned": part.state == PartState.OPEN and bool(part.return_comment),
             "grade_colour": GRADE_COLOUR,
             "state_colour": STATE_COLOUR,
             "nav": NAV,
@@ -384,6 +394,26 @@ def part_submit(request, pk: int):
         _errors(request, exc)
     else:
         messages.success(request, _("已提交本单位年检"))
+    return redirect("inspections:part_detail", part.pk)
+
+
+@login_required
+@require_POST
+def part_return(request, pk: int):
+    part = _part(request, pk)
+    require(request.user.is_school_admin)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写退回意见，说明需要补正的内容"))
+        return redirect("inspections:part_detail", part.pk)
+    try:
+        services.part_return(actor=request.user, part=part, comment=form.cleaned_data["comment"])
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("已退回 %(unit)s 的年检，待其修改后重新提交") % {"unit": part.unit.name}
+        )
     return redirect("inspections:part_detail", part.pk)
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beian.campaigns.models import Campaign
 from beian.core.forms import StyledFormMixin
+from beian.inspections.models import Inspection
 
 from .models import VALIDITY_CHOICES
 
@@ -50,7 +51,18 @@ class SettingsForm(StyledFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    inspection_results = forms.BooleanField(label=_("公布年检结果"), required=False)
+    inspection_results = forms.BooleanField(
+        label=_("公布全部已结束年检的结果"),
+        required=False,
+        help_text=_("只含账号名称、平台、单位和年检结果，不含个人信息"),
+    )
+    published_rounds = forms.ModelMultipleChoiceField(
+        label=_("公布结果的年检"),
+        queryset=Inspection.objects.filter(owner_unit__parent__isnull=True).order_by("-year"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("也可在年检结果页点击“公布结果”"),
+    )
     report_hint = forms.CharField(
         label=_("仿冒账号举报方式"),
         max_length=255,
@@ -62,7 +74,7 @@ class SettingsForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, current, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("tiers", "published_campaigns"):
+        for name in ("tiers", "published_campaigns", "published_rounds"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
         if not self.is_bound:
             self.initial = {
@@ -74,8 +86,12 @@ class SettingsForm(StyledFormMixin, forms.Form):
                 "bulletins": current.bulletins,
                 "published_campaigns": sorted(current.campaign_ids),
                 "inspection_results": current.inspection_results,
+                "published_rounds": sorted(current.round_ids),
                 "report_hint": current.report_hint,
             }
+
+    def clean_published_rounds(self):
+        return [round_.pk for round_ in self.cleaned_data["published_rounds"]]
 
     def clean(self):
         data = super().clean()

@@ -25,6 +25,9 @@ from beian.compliance.nameguard import NameClass, NameVerdict, SchoolNames, chec
 from beian.core.policy import get_policy
 from beian.core.text import normalize_text
 from beian.filings.models import Filing
+from beian.inspections.choices import InspectionStatus
+from beian.inspections.models import Inspection
+from beian.inspections.selectors import published_round
 from beian.orgs.models import Institution, Unit
 from beian.registry.choices import AccountStatus, FilingState
 from beian.registry.links import LinkKey, account_keys, link_matches, parse_link
@@ -472,3 +475,26 @@ def _validity(card: dict | None, status: str = "not_registered") -> dict:
         "valid_since": approved.date().isoformat() if approved else None,
         "closed_on": card["closed_on"].isoformat() if card["closed_on"] else None,
     }
+
+
+# --- published inspection results -----------------------------------------------------------
+
+
+def public_rounds(settings: Published) -> list:
+    """The inspection rounds whose results the public may see, newest first: a round the
+    school published from its results page, a round chosen on the settings page, or —
+    with "公布全部年检结果" on — every finished round of the school."""
+    qs = Inspection.objects.filter(owner_unit__parent__isnull=True)
+    if not settings.only_root and settings.root_id is not None:
+        qs = qs.filter(owner_unit_id=settings.root_id)
+    shown = Q(published=True) | Q(pk__in=sorted(settings.round_ids))
+    if settings.inspection_results:
+        shown |= Q(status=InspectionStatus.CLOSED)
+    return list(qs.filter(shown).order_by("-year", "-pk"))
+
+
+def public_round(settings: Published, pk: int) -> dict | None:
+    """One published round's results (names, platforms, units, grades and the counts), or
+    None: an unpublished round and an unknown id look the same."""
+    found = next((r for r in public_rounds(settings) if r.pk == pk), None)
+    return published_round(found) if found is not None else None

@@ -25,5 +25,11 @@ urlpatterns = [
         views.campaign_bulletin,
         name="bulletin_file",
     ),
+    path("published/inspections/<int:pk>/", views.inspection_results, name="inspection_results"),
+    path(
+        "published/inspections/<int:pk>.<str:fmt>",
+        views.inspection_results,
+        name="inspection_results_file",
+    ),
     path("settings/", views.settings_page, name="settings"),
 ]

@@ -72,6 +72,7 @@ def directory(request):
             "platforms": platforms,
             "units": units,
             "searched": bool(query),
+            "rounds": selectors.public_rounds(settings),
             "next_url": f"?{urlencode({**query, 'page': result.page + 1})}",
             "prev_url": f"?{urlencode({**query, 'page': result.page - 1})}",
         },
@@ -279,6 +280,62 @@ def campaign_bulletin(request, pk: int, fmt: str = "html"):
     )
 
 
+INSPECTION_HEADER = ("序号", "单位", "账号名称", "平台", "年检结果")
+GRADE_CODES = ("pass", "rectify", "fail", "missed")
+
+
+def _inspection_rows(found: dict):
+    """The accounts with their grades, then (below a blank row) the counts by unit."""
+    for number, row in enumerate(found["rows"], start=1):
+        yield [number, row["unit"], row["account_name"], row["platform"], row["grade"]]
+    yield [""] * 5
+    yield ["按单位统计", "", "", "", ""]
+    yield ["单位（账号数）", "合格", "整改", "不合格", "未参检"]
+    for line in found["units"]:
+        yield [f"{line['unit']}（{line['total']}）", *(line[g] for g in GRADE_CODES)]
+    yield [f"合计（{found['total']}）", *found["counts"].values()]
+
+
+def _inspection_summary(found: dict) -> str:
+    counts = "，".join(f"{label} {n} 个" for label, n in found["counts"].items() if n)
+    return f"参加年检账号 {found['total']} 个：{counts}。" if found["total"] else "暂无评定结果。"
+
+
+@require_GET
+@public_page("lists")
+def inspection_results(request, pk: int, fmt: str = "html"):
+    """A round's inspection results (seed 004 通报; issue 11), when the school publishes
+    them: account names, platforms, units and grades with the counts by unit and grade —
+    no person, no comment. Page, print and Excel; unpublished answers 404 like unknown."""
+    if fmt not in FORMATS:
+        raise Http404
+    settings = _settings()
+    found = selectors.public_round(settings, pk)
+    if found is None:
+        raise Http404
+    school = selectors.school_title()
+    title = f"{school}{found['title']}结果"
+    summary = _inspection_summary(found)
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(buffer, [title, summary], INSPECTION_HEADER, _inspection_rows(found), (),
+                   (6, 24, 30, 12, 10), sheet_name="年检结果", submitter_line=None)  # fmt: skip
+        return _download(buffer.getvalue(), f"{found['year']}年度新媒体账号年检结果.xlsx")
+    return render(
+        request,
+        "publication/inspection_results.html",
+        {
+            "settings": settings,
+            "found": found,
+            "title": title,
+            "summary": summary,
+            "school": school,
+            "grade_codes": GRADE_CODES,
+            "print": fmt == "print",
+        },
+    )
+
+
 @require_GET
 @public_page("lists")
 def published_index(request):
@@ -289,12 +346,13 @@ def published_index(request):
         for c in Campaign.objects.exclude(status="draft").order_by("-deadline", "-pk")
         if settings.bulletin_public(c.pk)
     ]
-    if not (settings.directory or settings.accounts_list or campaigns):
+    rounds = selectors.public_rounds(settings)
+    if not (settings.directory or settings.accounts_list or campaigns or rounds):
         return _closed(request, settings)
     return render(
         request,
         "publication/published_index.html",
-        {"settings": settings, "campaigns": campaigns},
+        {"settings": settings, "campaigns": campaigns, "rounds": rounds},
     )
 
 

@@ -505,6 +505,10 @@ PROBES: list[Probe] = [
     ],  # fmt: skip
     *both("inspections:part_detail", "cs_part", "lit_part"),
     *both("inspections:part_submit", "cs_part", "lit_part", ("post",), {"opinion": "同意"}),
+    # --- inspections: the school returns a unit's forms; the public results page (P3)
+    *both("inspections:part_return", "cs_part", "lit_part", ("post",), {"comment": "请补充"}),
+    *plain("publication:inspection_results", args=("inspection",)),
+    *plain("publication:inspection_results_file", args=("inspection", "=xlsx")),
     *both("inspections:form_detail", "cs_form", "lit_form"),
     *both("inspections:form_fill", "cs_form", "lit_form", GP, {"posts_this_year": "1"}),
     *both("inspections:form_grade", "cs_form", "lit_form", ("post",), {"grade": "pass"}),

@@ -346,6 +346,11 @@ EXPECTED = {
     'inspections:form_grade POST lit': (302, 404, 302, 403, 404, 404, 403, 403, 403),
     'inspections:form_rectify POST cs': (302, 404, 302, 403, 404, 302, 404, 404, 403),
     'inspections:form_rectify POST lit': (302, 404, 302, 403, 404, 404, 302, 302, 403),
+    # --- inspections: return of a unit's forms; public results (the round is unpublished)
+    'inspections:part_return POST cs': (302, 404, 302, 403, 404, 403, 404, 404, 403),
+    'inspections:part_return POST lit': (302, 404, 302, 403, 404, 404, 403, 403, 403),
+    'publication:inspection_results GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
+    'publication:inspection_results_file GET': (404, 404, 404, 404, 404, 404, 404, 404, 404),
     'inspections:handover_list GET': (302, 200, 200, 200, 200, 200, 200, 200, 200),
     'inspections:handover_detail GET cs': (302, 404, 200, 200, 404, 200, 404, 404, 200),
     'inspections:handover_detail GET lit': (302, 404, 200, 200, 404, 404, 200, 404, 200),

@@ -232,7 +232,12 @@ def test_publishing_exposes_no_personal_data(school):
     assert selectors.published_results() == []
     services.inspection_publish(actor=school.school_admin, inspection=inspection, published=True)
     [published] = selectors.published_results()
-    assert published["year"] == 2026 and published["counts"] == {"未参检": 3}
+    assert published["year"] == 2026 and published["counts"] == {
+        "合格": 0,
+        "整改": 0,
+        "不合格": 0,
+        "未参检": 3,
+    }
     for row in published["rows"]:
         assert set(row) == set(selectors.PUBLIC_FIELDS)
     text = str(published)
@@ -251,3 +256,113 @@ def test_scope_of_the_forms(school):
     ) == {school.cs_account.pk, school.se_account.pk}
     assert Inspection.objects.visible_to(school.nobody).count() == 0
     assert Inspection.objects.visible_to(school.lit_operator).get() == inspection
+
+
+def test_the_school_returns_a_units_forms_and_the_unit_resubmits(school):
+    inspection = open_round(school)
+    cs = form_of(inspection, school.cs_account)
+    se = form_of(inspection, school.se_account)
+    for form in (cs, se):
+        services.form_fill(actor=school.cs_unit_admin, form=form, data=answers())
+    part = cs.part
+    with pytest.raises(ValidationError, match="只有已提交"):
+        services.part_return(actor=school.school_admin, part=part, comment="请补充")
+    services.part_submit(actor=school.cs_unit_admin, part=part, opinion="同意")
+    services.form_grade(actor=school.school_admin, form=cs, grade=Grade.PASS)
+
+    # only the school returns, and only with a comment; a refused return changes nothing
+    with pytest.raises(PermissionDenied):
+        services.part_return(actor=school.cs_unit_admin, part=part, comment="请补充")
+    with pytest.raises(ValidationError, match="退回意见"):
+        services.part_return(actor=school.school_admin, part=part, comment="  ")
+    part.refresh_from_db()
+    assert part.state == PartState.SUBMITTED
+
+    services.part_return(
+        actor=school.school_admin, part=part, comment="软件工程系的发布条数与平台数据不符，请核实"
+    )
+    part.refresh_from_db()
+    cs.refresh_from_db()
+    se.refresh_from_db()
+    assert part.state == PartState.OPEN and part.returned_by == school.school_admin
+    assert "发布条数" in part.return_comment
+    assert se.state == FormState.FILLED  # back to the operators
+    assert (cs.state, cs.grade) == (FormState.GRADED, Grade.PASS)  # a graded form stays graded
+    assert AuditEvent.objects.filter(object_id=str(part.pk), detail__action="return").exists()
+    assert se.history.first().history_change_reason.startswith("宣传部退回")
+
+    # the operator corrects, the unit admin resubmits; the graded form is left as it was
+    services.form_fill(actor=school.cs_unit_admin, form=se, data=answers(posts_this_year=36))
+    services.part_submit(actor=school.cs_unit_admin, part=part, opinion="已核实更正")
+    part.refresh_from_db()
+    se.refresh_from_db()
+    cs.refresh_from_db()
+    assert part.state == PartState.SUBMITTED and part.opinion == "已核实更正"
+    assert se.state == FormState.SUBMITTED and se.posts_this_year == 36
+    assert cs.state == FormState.GRADED
+
+
+def test_a_return_after_the_deadline_is_refused(school, clock):
+    inspection = open_round(school, deadline=dt.date(2026, 12, 10))
+    lit = form_of(inspection, school.lit_account)
+    services.form_fill(actor=school.lit_operator, form=lit, data=answers())
+    services.part_submit(actor=school.lit_unit_admin, part=lit.part, opinion="同意")
+    clock.move_to(dt.datetime(2026, 12, 11, 9, 0, tzinfo=dt.UTC))
+    with pytest.raises(ValidationError, match="截止"):
+        services.part_return(actor=school.school_admin, part=lit.part, comment="请补充")
+    lit.refresh_from_db()
+    assert lit.state == FormState.SUBMITTED
+
+
+def test_the_audience_on_a_graded_form_updates_the_registry_with_history(school):
+    MediaAccount.objects.filter(pk=school.lit_account.pk).update(audience=8000)
+    inspection = open_round(school)
+    lit = form_of(inspection, school.lit_account)
+    cs = form_of(inspection, school.cs_account)
+    se = form_of(inspection, school.se_account)
+    services.form_fill(actor=school.lit_operator, form=lit, data=answers(audience=15000))
+    services.form_fill(actor=school.cs_unit_admin, form=cs, data=answers(audience=23000))
+    services.form_fill(actor=school.cs_unit_admin, form=se, data=answers(audience=500))
+    school.lit_account.refresh_from_db()
+    assert school.lit_account.audience == 8000  # filled is not yet checked
+    services.part_submit(actor=school.lit_unit_admin, part=lit.part, opinion="同意")
+    services.part_submit(actor=school.cs_unit_admin, part=cs.part, opinion="同意")
+
+    services.form_grade(
+        actor=school.school_admin,
+        form=lit,
+        grade=Grade.RECTIFY,
+        rectify_items="补齐内容审核人",
+        rectify_deadline=dt.date(2026, 12, 31),
+    )
+    school.lit_account.refresh_from_db()
+    assert school.lit_account.audience == 15000
+    latest = school.lit_account.history.first()
+    assert latest.audience == 15000 and "年检" in latest.history_change_reason
+    assert latest.history_user == school.school_admin
+    assert AuditEvent.objects.filter(
+        object_id=str(school.lit_account.pk), detail__authority__kind="inspection"
+    ).exists()
+
+    services.form_grade_bulk(actor=school.school_admin, forms=[cs])  # bulk 合格
+    services.form_grade(actor=school.school_admin, form=se, grade=Grade.FAIL, comment="停更")
+    school.cs_account.refresh_from_db()
+    school.se_account.refresh_from_db()
+    assert school.cs_account.audience == 23000
+    assert school.se_account.audience != 500  # 不合格: the figure is not taken over
+
+
+def test_an_account_that_never_posted_answers_zero_posts_without_a_date(school):
+    inspection = open_round(school)
+    lit = form_of(inspection, school.lit_account)
+    with pytest.raises(ValidationError) as exc:
+        services.form_fill(actor=school.lit_operator, form=lit, data=answers(last_post_date=None))
+    assert "last_post_date" in exc.value.message_dict
+    services.form_fill(
+        actor=school.lit_operator,
+        form=lit,
+        data=answers(last_post_date=None, posts_this_year=0, update_frequency="未更新"),
+    )
+    lit.refresh_from_db()
+    assert lit.state == FormState.FILLED and lit.last_post_date is None
+    assert not ActivityEvidence.objects.filter(account=school.lit_account).exists()

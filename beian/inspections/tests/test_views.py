@@ -120,3 +120,43 @@ def test_results_sheet_neutralises_formulas(cast, round_):
     cells = [str(c) for row in rows for c in row]
     assert "=HYPERLINK(1)" not in cells
     assert any("HYPERLINK" in c for c in cells)
+
+
+def test_the_school_returns_a_units_forms_from_the_part_page(cast, client, round_):
+    form = InspectionForm.objects.get(account=cast.lit_account)
+    login(client, cast.lit_operator)
+    client.post(reverse("inspections:form_fill", args=[form.pk]), FILL)
+    login(client, cast.lit_unit_admin)
+    client.post(reverse("inspections:part_submit", args=[form.part_id]), {"opinion": "同意"})
+    part_url = reverse("inspections:part_detail", args=[form.part_id])
+    return_url = reverse("inspections:part_return", args=[form.part_id])
+    assert 'id="return-part"' not in client.get(part_url).content.decode()
+    assert client.post(return_url, {"comment": "请补充"}).status_code == 403
+
+    login(client, cast.school_admin)
+    assert 'id="return-part"' in client.get(part_url).content.decode()
+    response = client.post(return_url, {"comment": ""}, follow=True)
+    assert "请填写退回意见" in response.content.decode()
+    form.refresh_from_db()
+    assert form.state == FormState.SUBMITTED
+    response = client.post(return_url, {"comment": "自评过于简单，请补充本年度运行情况"})
+    assert response.status_code == 302
+    form.refresh_from_db()
+    assert form.state == FormState.FILLED
+
+    # the unit admin and the operator see the comment; the operator may correct the form
+    for user in (cast.lit_unit_admin, cast.lit_operator):
+        login(client, user)
+        body = client.get(part_url).content.decode()
+        assert "自评过于简单" in body and 'id="part-state"' in body and "填报中" in body
+    body = client.get(reverse("inspections:form_fill", args=[form.pk])).content.decode()
+    assert "宣传部退回意见" in body and "自评过于简单" in body
+    client.post(
+        reverse("inspections:form_fill", args=[form.pk]),
+        {**FILL, "self_assessment": "全年发布 80 条"},
+    )
+    login(client, cast.lit_unit_admin)
+    client.post(reverse("inspections:part_submit", args=[form.part_id]), {"opinion": "已补充"})
+    form.refresh_from_db()
+    assert form.state == FormState.SUBMITTED and form.self_assessment == "全年发布 80 条"
+    assert "自评过于简单" not in client.get(part_url).content.decode()  # resubmitted

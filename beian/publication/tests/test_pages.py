@@ -120,8 +120,16 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 def test_anonymous_scan_of_every_public_page_finds_no_personal_data(client, published):
     cast = published.cast
     AccountMember.objects.create(record=published.weibo, role="operator", person=cast.lit_teacher)
+    from beian.inspections import services as inspections
+
+    # a published inspection round (every form 未参检 once it is closed)
+    round_ = inspections.inspection_open(actor=cast.school_admin, owner_unit=cast.school)
+    inspections.inspection_close(actor=cast.school_admin, inspection=round_)
+    inspections.inspection_publish(actor=cast.school_admin, inspection=round_, published=True)
     people = list(Person.objects.all())
     urls = [
+        reverse("publication:inspection_results", args=[round_.pk]),
+        reverse("publication:inspection_results_file", args=[round_.pk, "print"]),
         reverse("publication:directory"),
         reverse("publication:directory") + "?q=华水",
         reverse("publication:check") + "?q=华水",
