@@ -28,6 +28,7 @@ from beian.core.choices import AuditEventType
 from beian.transfer import services as transfer
 from beian.users import services as users
 from beian.users.choices import UNIT_ROLES, Role
+from beian.users.leavers import refuse_leaver_token
 
 from .models import ApiToken, ServiceAccount, SheetUpload
 
@@ -134,16 +135,18 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
 
 def token_authenticate(secret: str, *, request=None) -> ApiToken | None:
     """The usable token with this secret, its owner loaded, or None (unknown, revoked,
-    expired, or the owner disabled). Marks it used; audits the use once an hour."""
+    expired, the owner disabled or, per the roster, gone: 离职 / 毕业). Marks it used; audits the use once an hour."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 128:
         return None
     token = (
         ApiToken.objects.usable()
-        .select_related("user")
+        .select_related("user", "user__person")
         .filter(key_hash=hash_secret(secret), user__is_active=True)
         .first()
     )
     if token is None:
+        return None
+    if refuse_leaver_token(token.user, token=token, request=request):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:

@@ -25,6 +25,8 @@ router.register("inspections", inspections.InspectionViewSet, basename="inspecti
 router.register(
     "inspection-grades", inspections.InspectionGradeViewSet, basename="inspection-grade"
 )
+router.register("inspection-forms", inspections.InspectionFormViewSet, basename="inspection-form")
+router.register("inspection-parts", inspections.InspectionPartViewSet, basename="inspection-part")
 
 urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="schema"),

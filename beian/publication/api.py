@@ -1,9 +1,9 @@
 """The filing-validity endpoint for campus systems (`/api/v1/validity/`): is this account's
 filing valid? Asked by platform code + account id, or by link, before the network centre
 grants a domain or single sign-on. Public or token-only per `[publication] validity`;
-authentication through DRF's configured classes (session, and the API tokens when the
-deployment sets them), rate-limited per client address. A token holder learns of every
-registered account; the public only of published ones (others answer not registered)."""
+authentication through DRF's configured classes (the session and the API tokens),
+rate-limited per client address and per token. A token holder learns of every registered
+account; the public only of published ones (others answer not registered)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -51,8 +52,15 @@ class PerAddressThrottle(SimpleRateThrottle):
 
 
 class ValidityView(APIView):
-    throttle_classes = [PerAddressThrottle]
+    # per client address, and the API's per-token limits (the project's default throttles)
+    throttle_classes = [PerAddressThrottle, *api_settings.DEFAULT_THROTTLE_CLASSES]
     permission_classes = []  # decided per request by the policy (see `check_permissions`)
+
+    def get_authenticate_header(self, request):
+        # a request that sent a token that is not valid answers 401 with the challenge
+        if request.META.get("HTTP_AUTHORIZATION"):
+            return 'Bearer realm="api"'
+        return None
 
     def check_permissions(self, request):
         self.published = selectors.publication_settings()

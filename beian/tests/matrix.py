@@ -483,6 +483,18 @@ PROBES: list[Probe] = [
     *plain("api:inspection-detail", args=("inspection",)),
     *plain("api:inspection-grade-list"),
     *both("api:inspection-grade-detail", "cs_form", "lit_form"),
+    # --- api: answering an inspection (issue 13, engineer P4)
+    *plain("api:inspection-form-list"),
+    *both("api:inspection-form-detail", "cs_form", "lit_form"),
+    *both(
+        "api:inspection-form-answers", "cs_form", "lit_form", ("post",), {"posts_this_year": "1"}
+    ),
+    *both(
+        "api:inspection-form-rectification", "cs_form", "lit_form", ("post",), {"answer": "已整改"}
+    ),
+    *plain("api:inspection-part-list"),
+    *both("api:inspection-part-detail", "cs_part", "lit_part"),
+    *both("api:inspection-part-submit", "cs_part", "lit_part", ("post",), {"opinion": "同意"}),
     *plain("inspections:inspection_open", GP),
     *plain("inspections:inspection_detail", args=("inspection",)),
     *plain("inspections:inspection_edit", GP, args=("inspection",)),

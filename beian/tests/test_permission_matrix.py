@@ -316,6 +316,21 @@ EXPECTED = {
     'api:inspection-grade-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
     'api:inspection-grade-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
     'api:inspection-grade-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
+    # --- api: answering an inspection (issue 13, engineer P4): read by whoever sees the form;
+    # answer by who may edit the account (400: the probe's answers are incomplete); submit by
+    # the unit's admin or the school admin (400: forms not yet filled); out of scope 404
+    'api:inspection-form-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:inspection-form-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:inspection-form-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
+    'api:inspection-form-answers POST cs': (403, 404, 400, 403, 404, 400, 404, 404, 403),
+    'api:inspection-form-answers POST lit': (403, 404, 400, 403, 404, 404, 400, 400, 403),
+    'api:inspection-form-rectification POST cs': (403, 404, 400, 403, 404, 400, 404, 404, 403),
+    'api:inspection-form-rectification POST lit': (403, 404, 400, 403, 404, 404, 400, 400, 403),
+    'api:inspection-part-list GET': (403, 200, 200, 200, 200, 200, 200, 200, 200),
+    'api:inspection-part-detail GET cs': (403, 404, 200, 200, 404, 200, 404, 404, 200),
+    'api:inspection-part-detail GET lit': (403, 404, 200, 200, 404, 404, 200, 200, 200),
+    'api:inspection-part-submit POST cs': (403, 404, 400, 403, 404, 400, 404, 404, 403),
+    'api:inspection-part-submit POST lit': (403, 404, 400, 403, 404, 404, 400, 403, 403),
     # --- inspections (issue 11): the school opens, grades, publishes; a unit sees and submits
     # its own part, the operator fills the forms of the accounts on their team; hand-over
     # cases are acted on by the unit's admin

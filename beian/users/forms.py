@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from beian.core.forms import StyledFormMixin
 
 from .choices import UNIT_ROLES, Role
+from .leavers import refuse_leaver_login
 from .models import RoleAssignment, User
 
 
@@ -20,6 +21,14 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码错误。连续失败 5 次将锁定 30 分钟。"),
         "inactive": _("用户名或密码错误。连续失败 5 次将锁定 30 分钟。"),
     }
+
+    def confirm_login_allowed(self, user):
+        """After the password checked out: a person who has left (离职 / 毕业) is refused
+        with the reason, as the school's sign-on refuses them (audited)."""
+        super().confirm_login_allowed(user)
+        message = refuse_leaver_login(user, request=self.request)
+        if message is not None:
+            raise forms.ValidationError(message, code="person_left")
 
 
 def _person_label(person) -> str:

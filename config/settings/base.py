@@ -284,7 +284,17 @@ DJANGO_TABLES2_TEMPLATE = "core/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 7
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The browser session, and the API tokens (`Authorization: Bearer bn_…`) on every API
+    # view, the apps' own included (e.g. /api/v1/validity/); requests by token are limited
+    # per token (BEIAN_API_TOKEN_RATE, writes BEIAN_API_WRITE_RATE).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "beian.api.authentication.ApiTokenAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "beian.api.authentication.TokenRateThrottle",
+        "beian.api.authentication.TokenWriteRateThrottle",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
