@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 
 from beian.compliance.nameguard import NameClass, NameVerdict, SchoolNames, check_name
 from beian.core.policy import get_policy
@@ -32,7 +32,9 @@ from beian.orgs.models import Institution, Unit
 from beian.registry.choices import AccountStatus, FilingState
 from beian.registry.links import LinkKey, account_keys, link_matches, parse_link
 from beian.registry.models import MediaAccount, Platform
+from beian.registry.platforms import platforms_spelled
 
+from . import index as search_index
 from .models import PublicationSettings
 
 #: The fields of an account a public page may show (and the only ones it reads).
@@ -56,6 +58,8 @@ CARD_FIELDS = (
 )
 #: Most candidates a check or a validity question looks at.
 CANDIDATE_LIMIT = 200
+#: Ids no row will ever have (the top of the 64-bit range), padding the check's id list.
+NO_SUCH_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -192,17 +196,74 @@ def directory_search(
     registry's order; one page without counting the rest (a phone needs no total)."""
     if not settings.directory:
         return DirectoryPage([], False, 1)
-    qs = published_accounts(settings)
+    idx = _index(settings)
+    rows: set[int] | None = None  # None: every row
+    text = normalize_text(text)
     if text:
-        qs = qs.search(text)
+        rows = _search_rows(idx, text)
     if platform:
-        qs = qs.filter(platform__code=platform)
+        rows = _meet(rows, _platform_rows(idx, platform))
     if unit:
-        qs = qs.filter(owner_unit_id__in=Unit.objects.subtree_ids([unit]))
+        unit_rows: set[int] = set()
+        for pk in Unit.objects.subtree_ids([unit]):
+            unit_rows.update(idx.by_unit.get(pk, ()))
+        rows = _meet(rows, unit_rows)
     page = max(1, page)
     start = (page - 1) * per_page
-    found = cards(qs[start : start + per_page + 1])
-    return DirectoryPage(found[:per_page], len(found) > per_page, page)
+    if rows is None:
+        ordered = idx.published_rows[start : start + per_page + 1]
+    else:
+        published = idx.published
+        ordered = sorted(r for r in rows if published[r])[start : start + per_page + 1]
+    pks = [idx.pks[r] for r in ordered]
+    # read fresh from the database, and only if still published (the index may lag a write)
+    by_pk = {c["pk"]: c for c in cards(published_accounts(settings).filter(pk__in=pks))}
+    found = [by_pk[pk] for pk in pks if pk in by_pk]
+    return DirectoryPage(found[:per_page], len(ordered) > per_page, page)
+
+
+def _index(settings: Published) -> search_index.Index:
+    tree = None
+    if not settings.only_root and settings.root_id is not None:
+        tree = Unit.objects.subtree_ids([settings.root_id])
+    return search_index.get_index(tree, settings.tiers)
+
+
+def _meet(rows: set[int] | None, other: set[int]) -> set[int]:
+    return other if rows is None else rows & other
+
+
+def _platform_rows(idx: search_index.Index, code: str) -> set[int]:
+    found: set[int] = set()
+    for pk in Platform.objects.filter(code=code).values_list("pk", flat=True):
+        found.update(idx.by_platform.get(pk, ()))
+    return found
+
+
+def _text_rows(idx: search_index.Index, text: str) -> set[int]:
+    """Name contains the text, or the account id does, or the pinyin keys start with it
+    (the registry's `_text_q`, over the index)."""
+    rows = idx.name.contains(text) | idx.external_id.contains(text)
+    ascii_text = text.lower().replace(" ", "")
+    if ascii_text.isascii() and ascii_text.isalnum():
+        rows |= idx.initials.startswith(ascii_text) | idx.pinyin.startswith(ascii_text)
+    return rows
+
+
+def _search_rows(idx: search_index.Index, text: str) -> set[int]:
+    """The registry's `search` over the index: the text, a platform by any of its
+    spellings ("B站"), or a platform's spelling followed by a text ("B站 校团委")."""
+    rows = _text_rows(idx, text)
+    for pk in platforms_spelled(text, for_groups=False):
+        rows.update(idx.by_platform.get(pk, ()))
+    head, _space, rest = text.partition(" ")
+    if rest.strip():
+        in_platforms: set[int] = set()
+        for pk in platforms_spelled(head, for_groups=False):
+            in_platforms.update(idx.by_platform.get(pk, ()))
+        if in_platforms:
+            rows |= in_platforms & _text_rows(idx, rest.strip())
+    return rows
 
 
 def published_card(settings: Published, pk: int) -> dict | None:
@@ -271,33 +332,30 @@ class Answer:
 
 def _registered_q() -> Q:
     """Accounts that are or were registered: filed, or closed with a registration number."""
-    return Q(filing_state=FilingState.FILED) | (
-        Q(status=AccountStatus.CLOSED) & ~Q(registration_number="")
-    )
+    return search_index.registered_q()
 
 
-def _candidates(settings: Published, text: str, link: LinkKey | None):
-    """Every registered account the input might name, published or not: the check and the
-    validity endpoint take their answer from these in Python, so the query is the same
-    whatever the answer."""
-    qs = _in_tree(MediaAccount.objects.filter(_registered_q()), settings)
+def _candidates(settings: Published, text: str, link: LinkKey | None) -> list[dict]:
+    """Every registered account the input might name, published or not, published first:
+    the check takes its answer from these in Python, and the database query is the same
+    whatever the answer (a fixed list of CANDIDATE_LIMIT ids, padded with ids no row has)."""
+    idx = _index(settings)
     if link is not None:
+        rows = idx.external_id.contains(link.needle) | idx.url.contains(link.needle)
         if link.platform:
-            qs = qs.filter(platform__code=link.platform)
-        qs = qs.filter(Q(external_id__icontains=link.needle) | Q(url__icontains=link.needle))
+            rows &= _platform_rows(idx, link.platform)
     else:
-        q = (
-            Q(name__icontains=text)
-            | Q(external_id__iexact=text)
-            | Q(registration_number__iexact=text)
-        )
+        rows = idx.name.contains(text) | idx.external_id.equals(text) | idx.number.equals(text)
         ascii_text = text.lower().replace(" ", "")
         if ascii_text.isascii() and ascii_text.isalnum():
-            q |= Q(name_initials__startswith=ascii_text) | Q(name_pinyin__startswith=ascii_text)
-        qs = qs.filter(q)
-    published = _published_q(settings)
-    order = Case(When(published, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return qs.annotate(_unpublished=order).order_by("_unpublished", "owner_unit_id", "name", "pk")
+            rows |= idx.initials.startswith(ascii_text) | idx.pinyin.startswith(ascii_text)
+    published = idx.published
+    ordered = sorted(rows, key=lambda r: (not published[r], r))[:CANDIDATE_LIMIT]
+    pks = [idx.pks[r] for r in ordered]
+    padded = pks + [NO_SUCH_ID - n for n in range(CANDIDATE_LIMIT - len(pks))]
+    qs = _in_tree(MediaAccount.objects.filter(_registered_q(), pk__in=padded), settings)
+    by_pk = {c["pk"]: c for c in cards(qs.order_by())}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def _is_published(card: dict, settings: Published) -> bool:
@@ -355,7 +413,7 @@ def check_account(settings: Published, raw: str) -> Answer:
     names = school_names()  # always read: the same queries for every answer
     if link is not None and link.short:
         return Answer(query=text, kind=SHORT_LINK, link=link, report_hint=settings.report_hint)
-    found = cards(_candidates(settings, text, link)[:CANDIDATE_LIMIT])
+    found = _candidates(settings, text, link)
     if link is not None:
         found = [c for c in found if _names_exactly(c, text, link)]
     official = [c for c in found if _is_published(c, settings)]
