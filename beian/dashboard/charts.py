@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -320,12 +320,12 @@ def build(user, *, unit: Unit | None = None, today: dt.date | None = None) -> Da
         f"fresh{days}": Count("pk", filter=Q(last_post_date__gte=today - dt.timedelta(days=days)))
         for days in FRESH_DAYS
     }
-    account_rows = list(
-        # "+ 0" keeps SQLite from walking the platform or unit index and fetching every row
-        # from it (a table scan and one sort is twice as fast at 200,000 accounts)
+    # Grouped in the order of the registry's dashboard index (owner unit, status, platform,
+    # tier; last post date and audience in it too), so SQLite reads that index alone from
+    # start to end and groups without a sort; rows as tuples (no dicts, no instances).
+    account_rows = (
         accounts.order_by()
-        .annotate(platform_key=F("platform_id") + 0, unit_key=F("owner_unit_id") + 0)
-        .values("status", "tier", "platform_key", "unit_key")
+        .values_list("owner_unit_id", "status", "platform_id", "tier")
         .annotate(n=Count("pk"), audience_sum=Sum("audience"), reported=Count("audience"), **fresh)
     )
     by_platform: dict = defaultdict(int)
@@ -335,20 +335,30 @@ def build(user, *, unit: Unit | None = None, today: dt.date | None = None) -> Da
     audience_accounts: dict = defaultdict(int)
     audience_reported: dict = defaultdict(int)
     freshness: dict = defaultdict(lambda: defaultdict(int))
-    for row in account_rows:
-        status, n = row["status"], row["n"]
-        bar = buckets.bar(row["unit_key"])
-        by_platform[(row["platform_key"], status)] += n
-        by_tier[(row["tier"], status)] += n
+    closed, active_status = AccountStatus.CLOSED.value, AccountStatus.ACTIVE.value
+    for (
+        unit_id,
+        status,
+        platform_id,
+        tier,
+        n,
+        audience_sum,
+        reported,
+        *fresh_counts,
+    ) in account_rows:
+        bar = buckets.bar(unit_id)
+        by_platform[(platform_id, status)] += n
+        by_tier[(tier, status)] += n
         by_unit[(bar, status)] += n
-        if status != AccountStatus.CLOSED:
-            audience[row["platform_key"]] += row["audience_sum"] or 0
-            audience_accounts[row["platform_key"]] += n
-            audience_reported[row["platform_key"]] += row["reported"]
-        if status == AccountStatus.ACTIVE:
-            freshness[bar]["active"] += n
-            for days in FRESH_DAYS:
-                freshness[bar][days] += row[f"fresh{days}"]
+        if status != closed:
+            audience[platform_id] += audience_sum or 0
+            audience_accounts[platform_id] += n
+            audience_reported[platform_id] += reported
+        if status == active_status:
+            unit_fresh = freshness[bar]
+            unit_fresh["active"] += n
+            for days, count in zip(FRESH_DAYS, fresh_counts, strict=True):
+                unit_fresh[days] += count
 
     account_list = "registry:account_list"
     group_list = "registry:group_list"

@@ -227,6 +227,16 @@ class MediaAccount(TimeStampedModel):
             models.Index(fields=["owner_unit", "status"]),
             models.Index(fields=["platform", "status"]),
             models.Index(fields=["name"]),
+            # The dashboard's aggregates (beian/dashboard/charts.py) read these instead of
+            # the table: counts by unit, status, platform and tier with the audience and
+            # the freshness, in the index's order (no sort); openings per month (the
+            # created month, else the day entered); closings per month.
+            models.Index(
+                fields=["owner_unit", "status", "platform", "tier", "last_post_date", "audience"],
+                name="registry_ma_dashboard_idx",
+            ),
+            models.Index(fields=["created_month", "created_at"], name="registry_ma_opened_idx"),
+            models.Index(fields=["status", "closed_on"], name="registry_ma_closed_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
