@@ -25,6 +25,22 @@ def _schema():
     return schema
 
 
+@pytest.fixture
+def _connection_kept():
+    """The WSGI app is called directly, as Django's test client would not: its request
+    signals must not close the test's connection (on PostgreSQL it cannot reopen inside the
+    test's transaction, and every later request would answer 500)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_connection_kept")
 @pytest.mark.parametrize("role", ["school_admin", "cs_unit_admin"])
 def test_no_generated_request_makes_a_server_error(cast, role, settings_=None):
     from django.conf import settings as dj
