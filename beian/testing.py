@@ -4,6 +4,7 @@ stories. Imported by `beian/conftest.py` (fixtures) and by benchmarks."""
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from datetime import date
 
 from beian.orgs.choices import PersonKind, UnitKind
@@ -175,3 +176,21 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@contextmanager
+def connection_kept():
+    """Call the WSGI application directly (not through Django's test client) without its
+    request signals closing the test's database connection: on PostgreSQL the connection is
+    inside the test's transaction and cannot reopen, so every later request would answer 500.
+    Django's test client disconnects the same receiver."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

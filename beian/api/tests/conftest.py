@@ -1,14 +1,5 @@
 import pytest
-from django.core.cache import cache
 from django.test import Client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Per-token limits count by token id, and ids come again after each test's rollback:
-    a test starts with no requests counted (the fuzzing sends hundreds in a minute)."""
-    cache.clear()
-    yield
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 
 from beian.api import services
+from beian.testing import connection_kept
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -27,17 +28,8 @@ def _schema():
 
 @pytest.fixture
 def _connection_kept():
-    """The WSGI app is called directly, as Django's test client would not: its request
-    signals must not close the test's connection (on PostgreSQL it cannot reopen inside the
-    test's transaction, and every later request would answer 500)."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    with connection_kept():
+        yield
 
 
 @pytest.mark.usefixtures("_connection_kept")

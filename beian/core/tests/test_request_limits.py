@@ -8,8 +8,8 @@ import io
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+
+from beian.testing import connection_kept
 
 MB = 1024 * 1024
 BOUNDARY = "----beianboundary"
@@ -94,17 +94,10 @@ def post(path: str, body: LazyBody, *, declared: int | None = None):
         answer["status"] = int(status.split()[0])
         answer["headers"] = dict(headers)
 
-    # As Django's test client does: the end of a request must not close the test's database
-    # connection (on PostgreSQL it is inside the test's transaction and cannot reopen).
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
+    with connection_kept():
         chunks = WSGIHandler()(environ, start_response)
         answer["body"] = b"".join(chunks).decode()
         chunks.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
     return answer
 
 
