@@ -472,7 +472,10 @@ def validity(settings: Published, *, platform: str = "", ident: str = "", url: s
              trusted: bool = False) -> dict:  # fmt: skip
     """Whether an account's filing is valid, for campus systems: by platform code + id, or
     by link. A trusted caller (token) learns of every registered account; the public
-    only of published ones (anything else answers "not registered")."""
+    only of published ones (anything else answers "not registered"). A NUL character is
+    in no stored value and PostgreSQL refuses it in a query: such a question is malformed."""
+    if "\x00" in platform + ident + url:
+        return _validity(None, status="bad_request")
     link = parse_link(url or ident) if (url or ident) else None
     if link is not None and link.short:
         return _validity(None, status="unresolvable_short_link")

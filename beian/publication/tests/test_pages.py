@@ -169,6 +169,8 @@ def test_validity_endpoint(client, published):
     short = client.get(url, {"url": "https://b23.tv/abc"}).json()
     assert short["status"] == "unresolvable_short_link"
     assert client.get(url).status_code == 400
+    # a NUL character (PostgreSQL refuses it in a query) is a malformed question, not a 500
+    assert client.get(url, {"platform": "weibo\x00", "id": "0"}).status_code == 400
 
 
 def test_validity_by_token_only_and_signed_in_callers_see_every_registered_account(
