@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,9 @@ def idp(live_server, tmp_path_factory):
         "PYTHONPATH": str(CASSERVER),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    if "BEIAN_TEST_NOW" in env:
+        # The clock is moved for this run: the identity server starts at this moment of it.
+        env["BEIAN_TEST_NOW"] = datetime.now(UTC).isoformat()
     subprocess.run(  # noqa: S603  (fixed test servers)
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=CASSERVER,
