@@ -3,16 +3,24 @@ each, 200,000 accounts over every platform (some closed, most with an audience a
 post date), 20,000 groups and 10,000 open findings.
 
 Target: the dashboard page <= 300 ms server-side (median of 5 requests through Django's
-test client, no network, after one warm-up request), for the school admin (the whole
-school) and for one unit admin (a college's subtree); and one chart's Excel download.
-Measured twice: computed on every request (the cache off), and as served within the
-minute a computed dashboard is kept (`beian.dashboard.views.CACHE_SECONDS`).
+test client, no network, after one warm-up request), computed on every request: the cache
+is cleared before each request, so every figure is the honest uncached one. Measured for
+the school admin (the whole school), the school admin's view of one college (`?unit=`),
+a unit admin (a college's subtree) and one chart's Excel download; then, for comparison,
+as served within the minute a computed dashboard is kept
+(`beian.dashboard.views.CACHE_SECONDS`).
+
+SQLite by default (a fresh file); PostgreSQL when DATABASE_URL names one, e.g.
+`bash scripts/with-postgres.sh .venv/bin/python bench/dashboard.py`.
 """
 
+import os
 import statistics
+import subprocess
+import sys
 import time
 
-from _setup import django_on_fresh_sqlite
+from _setup import ROOT, django_on_fresh_sqlite
 
 N_UNITS = 120
 N_ACCOUNTS = 200_000
@@ -24,15 +32,46 @@ TARGET = 0.300
 def line(label: str, seconds: float, target: float) -> str:
     ok = "ok" if seconds <= target else "MISSED"
     return (
-        f"{label:<48} {seconds * 1000:8.1f} ms  (target {target * 1000:.0f} ms: "
+        f"{label:<52} {seconds * 1000:8.1f} ms  (target {target * 1000:.0f} ms: "
         f"{seconds / target:.2f} of it) {ok}"
     )
 
 
-def median_get(client, url: str, n: int = 5) -> float:
+def django_on_database() -> str:
+    """PostgreSQL when DATABASE_URL names it (migrated in a child process, as in a
+    deployment), else a fresh SQLite file; returns the database's vendor and version."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
+            [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0", "--skip-checks"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            check=True,
+        )
+        import django
+
+        django.setup()
+    else:
+        django_on_fresh_sqlite("dashboard")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+        else:
+            cursor.execute("show server_version")
+        return f"{connection.vendor} {cursor.fetchone()[0]}"
+
+
+def median_get(client, url: str, n: int = 5, *, uncached: bool = True) -> float:
+    from django.core.cache import cache
+
     client.get(url)  # warm-up
     times = []
     for _ in range(n):
+        if uncached:
+            cache.clear()  # nothing kept from the warm-up or the previous request
         t0 = time.perf_counter()
         response = client.get(url)
         times.append(time.perf_counter() - t0)
@@ -115,7 +154,7 @@ def load(cast):
 
 
 def main() -> None:
-    django_on_fresh_sqlite("dashboard")
+    database = django_on_database()
     from django.test import Client
     from django.urls import reverse
 
@@ -126,29 +165,33 @@ def main() -> None:
     t0 = time.perf_counter()
     college = load(cast)
     print(
-        f"loaded {N_ACCOUNTS:,} accounts, {N_GROUPS:,} groups, {N_FINDINGS:,} findings, "
-        f"{2 * N_UNITS} units in {time.perf_counter() - t0:.1f} s"
+        f"{database}: loaded {N_ACCOUNTS:,} accounts, {N_GROUPS:,} groups, "
+        f"{N_FINDINGS:,} findings, {2 * N_UNITS} units in {time.perf_counter() - t0:.1f} s"
     )
     unit_admin = make_user("bench_unit_admin", role=Role.UNIT_ADMIN, unit=college)
     from beian.dashboard import views
 
     url = reverse("dashboard")
-    export = reverse("dashboard_export", args=["accounts-unit"])
-    results = []
-    for cache_seconds, how in ((0, "computed"), (60, "kept a minute")):
+    pages = (
+        ("school admin, whole school", cast.school_admin, url),
+        ("school admin, one college (?unit=)", cast.school_admin, f"{url}?unit={college.pk}"),
+        ("unit admin, own college", unit_admin, url),
+        ("Excel of one chart, school", cast.school_admin,
+         reverse("dashboard_export", args=["accounts-unit"])),
+    )  # fmt: skip
+    computed = []
+    for cache_seconds, how in ((0, "uncached"), (60, "kept a minute")):
         views.CACHE_SECONDS = cache_seconds
-        for label, user in (("school admin, 200,000 accounts", cast.school_admin),
-                            ("unit admin, one college", unit_admin)):  # fmt: skip
+        for label, user, page in pages:
             client = Client()
             client.force_login(user)
-            seconds = median_get(client, url)
-            results.append((how, seconds))
-            print(line(f"dashboard ({how}), {label}", seconds, TARGET))
-        client = Client()
-        client.force_login(cast.school_admin)
-        print(line(f"Excel of one chart ({how}), school", median_get(client, export, 3), TARGET))
-    worst = max(seconds for how, seconds in results if how == "computed")
-    print(f"worst computed page / target: {worst / TARGET:.2f}")
+            seconds = median_get(client, page, uncached=not cache_seconds)
+            if not cache_seconds:
+                computed.append(seconds)
+            print(line(f"{label} ({how})", seconds, TARGET))
+    worst = max(computed)
+    print(f"worst uncached page / target: {worst * 1000:.1f} ms / {TARGET * 1000:.0f} ms = "
+          f"{worst / TARGET:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":
