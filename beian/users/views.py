@@ -17,6 +17,7 @@ from beian.core.views import ScopedListView, require
 from . import services
 from .choices import Role
 from .forms import LoginForm, RoleGrantForm, UserCreateForm
+from .leavers import ENDED_SESSION_KEY
 from .models import RoleAssignment, User
 from .tables import UserTable
 
@@ -24,6 +25,12 @@ from .tables import UserTable
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # why the last session was ended (its person left the school), shown once
+        context["session_ended"] = self.request.session.pop(ENDED_SESSION_KEY, "")
+        return context
 
 
 def _require_school_admin(user) -> None:
