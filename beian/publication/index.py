@@ -22,6 +22,7 @@ import time
 import uuid
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -56,24 +57,32 @@ class _Column:
 
     def contains(self, text: str) -> set[int]:
         """Rows whose value contains `text`."""
-        rows: set[int] = set()
+        return set(self.iter_contains(text))
+
+    def iter_contains(self, text: str) -> Iterator[int]:
+        """Rows whose value contains `text`, in increasing order, found as they are asked
+        for: a page of a common word ("学") stops after its first rows."""
         text = text.lower()
         if not text or "\n" in text:
-            return rows
+            return
         starts, find, pos = self.starts, self.blob.find, 0
         last = len(starts) - 1
         while True:
             pos = find(text, pos)
             if pos < 0:
-                return rows
+                return
             row = self._row(pos)
-            rows.add(row)
+            yield row
             if row >= last:
-                return rows
+                return
             pos = starts[row + 1]
 
     def startswith(self, text: str) -> set[int]:
-        return {self._row(p + 1) for p in self._finds("\n" + text.lower())}
+        return set(self.iter_startswith(text))
+
+    def iter_startswith(self, text: str) -> Iterator[int]:
+        """Rows whose value starts with `text`, in increasing order."""
+        return (self._row(p + 1) for p in self._finds("\n" + text.lower()))
 
     def equals(self, text: str) -> set[int]:
         return {self._row(p + 1) for p in self._finds("\n" + text.lower() + "\n")}
