@@ -510,26 +510,23 @@ def validity(settings: Published, *, platform: str = "", ident: str = "", url: s
     if link is not None and link.short:
         return _validity(None, status="unresolvable_short_link")
     text = normalize_text(ident)
-    qs = _in_tree(MediaAccount.objects.filter(_registered_q()), settings)
+    idx = _index(settings)
     if link is not None:
-        if link.platform:
-            qs = qs.filter(platform__code=link.platform)
-        elif platform:
-            qs = qs.filter(platform__code=platform)
-        qs = qs.filter(Q(external_id__icontains=link.needle) | Q(url__icontains=link.needle))
+        rows = idx.external_id.contains(link.needle) | idx.url.contains(link.needle)
+        if link.platform or platform:
+            rows &= _platform_rows(idx, link.platform or platform)
         found = [
             c
-            for c in cards(qs[:CANDIDATE_LIMIT])
+            for c in _registered_cards(idx, settings, rows)
             if link_matches(link, c["platform_code"], c["external_id"], c["url"])
         ]
     elif platform and text:
-        qs = qs.filter(platform__code=platform).filter(
-            Q(external_id__iexact=text) | Q(url__icontains=text)
-        )
+        rows = idx.external_id.equals(text) | idx.url.contains(text)
+        rows &= _platform_rows(idx, platform)
         key = f"id/{text.lower()}"
         found = [
             c
-            for c in cards(qs[:CANDIDATE_LIMIT])
+            for c in _registered_cards(idx, settings, rows)
             if key in account_keys(c["platform_code"], c["external_id"], c["url"])
             or c["url"].strip().lower() == text.lower()
         ]
@@ -539,6 +536,24 @@ def validity(settings: Published, *, platform: str = "", ident: str = "", url: s
         found = [c for c in found if _is_published(c, settings) or _was_published(c, settings)]
     found.sort(key=lambda c: c["status"] != AccountStatus.ACTIVE)
     return _validity(found[0] if found else None)
+
+
+def _registered_cards(idx: search_index.Index, settings: Published, rows: set[int]) -> list:
+    """The cards of the first CANDIDATE_LIMIT index `rows`, read fresh by primary key, of
+    the accounts still registered in the institution's tree (the index may lag a write)."""
+    pks = [idx.pks[r] for r in sorted(rows)[:CANDIDATE_LIMIT]]
+    tree = None
+    if not settings.only_root and settings.root_id is not None:
+        tree = set(Unit.objects.subtree_ids([settings.root_id]))
+    by_pk = {c["pk"]: c for c in cards(MediaAccount.objects.filter(pk__in=pks).order_by())}
+    found = []
+    for card in (by_pk[pk] for pk in pks if pk in by_pk):  # in the registry's order
+        registered = card["filing_state"] == FilingState.FILED or (
+            card["status"] == AccountStatus.CLOSED and card["registration_number"]
+        )
+        if registered and (tree is None or card["owner_unit_id"] in tree):
+            found.append(card)
+    return found
 
 
 def _validity(card: dict | None, status: str = "not_registered") -> dict:

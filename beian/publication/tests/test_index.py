@@ -118,3 +118,20 @@ def test_a_renamed_account_is_found_by_its_new_name_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         account_update(actor=many.cast.school_admin, account=account, data={"name": "海燕之窗"})
     assert every_page(text="海燕") == ["海燕之窗"]
+
+
+def test_the_validity_check_follows_a_changed_account_id_at_once(
+    client, published, django_capture_on_commit_callbacks
+):
+    url = "/api/v1/validity/"
+    question = {"platform": "wechat_official", "id": "ncwu_jsj"}
+    assert client.get(url, question).json()["valid"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        account_update(
+            actor=published.cast.school_admin,
+            account=published.wechat,
+            data={"external_id": "ncwu_jsj2026"},
+        )
+    assert client.get(url, question).json()["status"] == "not_registered"
+    moved = client.get(url, {"platform": "wechat_official", "id": "NCWU_JSJ2026"}).json()
+    assert moved["valid"] is True and moved["registration_number"] == "HS-2026-0002"
