@@ -1,4 +1,6 @@
-"""Shared set-up for benchmarks: a fresh SQLite database in a temporary folder."""
+"""Shared set-up for benchmarks: a fresh SQLite database in a temporary folder, or the
+PostgreSQL database DATABASE_URL names (`bash scripts/with-postgres.sh .venv/bin/python
+bench/<name>.py`)."""
 
 import os
 import subprocess
@@ -37,3 +39,30 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def django_on_database(name: str) -> str:
+    """PostgreSQL when DATABASE_URL names it (migrated in a child process, as in a
+    deployment), else a fresh SQLite file; returns the database's vendor and version."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
+            [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0", "--skip-checks"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            check=True,
+        )
+        import django
+
+        django.setup()
+    else:
+        django_on_fresh_sqlite(name)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+        else:
+            cursor.execute("show server_version")
+        return f"{connection.vendor} {cursor.fetchone()[0]}"

@@ -14,13 +14,10 @@ SQLite by default (a fresh file); PostgreSQL when DATABASE_URL names one, e.g.
 `bash scripts/with-postgres.sh .venv/bin/python bench/dashboard.py`.
 """
 
-import os
 import statistics
-import subprocess
-import sys
 import time
 
-from _setup import ROOT, django_on_fresh_sqlite
+from _setup import django_on_database
 
 N_UNITS = 120
 N_ACCOUNTS = 200_000
@@ -35,33 +32,6 @@ def line(label: str, seconds: float, target: float) -> str:
         f"{label:<52} {seconds * 1000:8.1f} ms  (target {target * 1000:.0f} ms: "
         f"{seconds / target:.2f} of it) {ok}"
     )
-
-
-def django_on_database() -> str:
-    """PostgreSQL when DATABASE_URL names it (migrated in a child process, as in a
-    deployment), else a fresh SQLite file; returns the database's vendor and version."""
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.path.insert(0, str(ROOT))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
-            [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0", "--skip-checks"],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            check=True,
-        )
-        import django
-
-        django.setup()
-    else:
-        django_on_fresh_sqlite("dashboard")
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-        else:
-            cursor.execute("show server_version")
-        return f"{connection.vendor} {cursor.fetchone()[0]}"
 
 
 def median_get(client, url: str, n: int = 5, *, uncached: bool = True) -> float:
@@ -154,7 +124,7 @@ def load(cast):
 
 
 def main() -> None:
-    database = django_on_database()
+    database = django_on_database("dashboard")
     from django.test import Client
     from django.urls import reverse
 

@@ -3,7 +3,8 @@ p95 server-side through Django's test client (middleware included, page cache of
 held to 50 ms; the school admin's dashboard over the same accounts, uncached (300 ms; the
 dashboard's own figures in `bench/dashboard.py`); then requests per second of the public
 search against gunicorn with 2 workers on loopback, driven by a bounded asyncio httpx load
-generator (16 in flight).
+generator (16 in flight). SQLite by default; PostgreSQL with
+`bash scripts/with-postgres.sh .venv/bin/python bench/directory.py`.
 
 Accounts are bulk-inserted with their pinyin keys (as the registry's bulk upsert stores
 them); 60 % are published (active, filed, tiers 1–2), the rest tier 3, personal, closed or
@@ -20,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from _setup import ROOT, django_on_fresh_sqlite
+from _setup import ROOT, django_on_database
 
 N_UNITS = 200
 N_ACCOUNTS = 200_000
@@ -163,7 +164,7 @@ async def hammer(base: str, paths: list[str], seconds: float, concurrency: int =
 
 
 def main() -> None:
-    database = django_on_fresh_sqlite("directory")
+    database = django_on_database("directory")
     from urllib.parse import quote
 
     from django.db import transaction
@@ -180,7 +181,8 @@ def main() -> None:
     t0 = time.perf_counter()
     names = load(cast)
     print(
-        f"loaded {N_ACCOUNTS:,} accounts over {N_UNITS} units in {time.perf_counter() - t0:.1f} s"
+        f"{database}: loaded {N_ACCOUNTS:,} accounts over {N_UNITS} units "
+        f"in {time.perf_counter() - t0:.1f} s"
     )
 
     rng = random.Random(12)
@@ -204,7 +206,7 @@ def main() -> None:
     print(dashboard_line(cast))
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env = dict(os.environ)  # the same database (DATABASE_URL, set by django_on_database)
     server = subprocess.Popen(  # noqa: S603
         [
             str(Path(sys.executable).parent / "gunicorn"),
