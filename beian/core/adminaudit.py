@@ -7,6 +7,9 @@
   fields before → after, masked by the same redaction as every other row.
 - Django's own `django_admin_log` is not written (nothing outside the chained audit log
   claims to be a record of changes).
+- A write to an account, a group, their teams, a person or a unit is announced
+  (`core.hooks.records_changed`) as the services announce theirs: compliance re-checks the
+  record after commit and the public directory's index is refreshed.
 
 `install(site)` is called from `CoreConfig.ready()`, after the admin registered every
 ModelAdmin: it swaps each one for a subclass with `AuditedAdminMixin`, so a ModelAdmin added
@@ -20,8 +23,31 @@ from django.db import models
 
 from .audit import _plain, audit, audit_raw
 from .choices import AuditEventType
+from .hooks import records_changed
 
 VIA = "django-admin"
+
+#: The records an admin write changes, as `records_changed` names them: model label →
+#: (keyword, attribute holding the record's id). Labels, not models: core imports no app.
+_ANNOUNCED = {
+    "registry.MediaAccount": ("accounts", "pk"),
+    "registry.ChatGroup": ("groups", "pk"),
+    "registry.AccountMember": ("accounts", "record_id"),
+    "registry.GroupMember": ("groups", "record_id"),
+    "orgs.Person": ("people", "pk"),
+    "orgs.Unit": ("units", "pk"),
+}
+
+
+def announce(obj) -> None:
+    """Tell the listeners of `records_changed` that the admin wrote `obj`'s record."""
+    found = _ANNOUNCED.get(obj._meta.label)
+    if found is None:
+        return
+    keyword, attribute = found
+    pk = getattr(obj, attribute, None)
+    if pk is not None:
+        records_changed(**{keyword: [pk]})
 
 
 def _value(instance, field) -> object:
@@ -112,6 +138,10 @@ class AuditedAdminMixin:
         super().save_formset(request, form, formset, change)
         model = formset.model
         parent = {"parent": str(form.instance), "via": VIA}
+        for obj in [*formset.new_objects, *(o for o, _n in formset.changed_objects)]:
+            announce(obj)
+        for obj in formset.deleted_objects:
+            announce(obj)  # a team row: its record (record_id) is still set
         for obj in formset.new_objects:
             audit(
                 event=self._event(model, "create", AuditEventType.CREATE),
@@ -159,6 +189,7 @@ class AuditedAdminMixin:
         return out
 
     def _log(self, request, obj, event, message) -> None:
+        announce(obj)
         pending = self._pending(request).pop(id(obj), None)
         if pending is not None:
             form, before = pending[0], pending[1]

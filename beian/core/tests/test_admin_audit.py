@@ -156,3 +156,20 @@ def test_every_model_admin_is_on_the_audit_path():
     assert admin.site._registry
     for model, model_admin in admin.site._registry.items():
         assert isinstance(model_admin, AuditedAdminMixin), model._meta.label
+
+
+@pytest.mark.django_db
+def test_an_admin_write_is_announced_like_a_service_write(client, cast, root, monkeypatch):
+    """Compliance re-checks and the public index refresh listen to `records_changed`: an
+    account changed in the admin reaches them as one changed through the pages does."""
+    from beian.core import hooks
+
+    heard = []
+    monkeypatch.setattr(hooks, "_listeners", [*hooks._listeners, lambda **kw: heard.append(kw)])
+    client.force_login(root)
+    account = cast.cs_account
+    url = reverse("admin:registry_mediaaccount_change", args=[account.pk])
+    data = _form(client, url)
+    data["name"] = ["计算机学院新媒体中心"]
+    assert client.post(url, data).status_code == 302
+    assert any(kw["accounts"] == [account.pk] for kw in heard), heard
