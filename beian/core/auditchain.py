@@ -10,6 +10,12 @@ PostgreSQL; SQLite's IMMEDIATE transactions hold the write lock already).
 `verify()` walks the rows in insertion order from the anchor (the newest archive, or the
 start) and names the first row whose sequence, link or hash is wrong: a row inserted,
 changed, deleted or moved behind the application's back.
+
+Rows cut from the *end* of the log, with the head row rewound to match, leave a chain that
+is intact as far as it goes. The witness catches that: the nightly check appends the
+verified head (sequence, hash, time; signed with the same key) to `BEIAN_AUDIT_WITNESS`, a
+file kept off the database host, and `verify()` requires every witnessed head to still be
+in the chain.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
@@ -27,6 +35,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from .models import AuditArchive, AuditChainHead, AuditEvent
+
+logger = logging.getLogger("beian.audit")
 
 #: No row younger than this can ever be archived or removed (网络安全法 Art. 21: ≥ 6 months).
 MIN_ONLINE_DAYS = 184
@@ -64,6 +74,21 @@ def check_audit_key(app_configs=None, **kwargs):
             hint="Set BEIAN_AUDIT_KEY (32+ random bytes) and keep a copy off the host; "
             "see docs/operations.md.",
             id="beian.W101",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_audit_witness(app_configs=None, **kwargs):
+    if getattr(settings, "BEIAN_AUDIT_WITNESS", ""):
+        return []
+    return [
+        checks.Warning(
+            "BEIAN_AUDIT_WITNESS is not set: rows deleted from the end of the audit log, "
+            "with the chain head rewound, cannot be detected.",
+            hint="Set BEIAN_AUDIT_WITNESS to a file on another host or append-only storage; "
+            "see docs/operations.md.",
+            id="beian.W102",
         )
     ]
 
@@ -237,7 +262,76 @@ def verify(using: str = "default") -> Result:
             f"链头为链序号 {head.seq}，但最后一行为链序号 {result.head_seq}"
             "（末尾的行被删除，或链头被改动）",
         )
+    problem = witness_check(result, start, using)
+    if problem:
+        return Result(False, result.rows, problem, None, result.head_seq, result.head_hash)
     return result
+
+
+# --- The witness: verified heads kept outside the database ---------------------------------
+
+
+def witness_path() -> Path | None:
+    path = getattr(settings, "BEIAN_AUDIT_WITNESS", "")
+    return Path(path) if path else None
+
+
+def _witness_mac(seq: int, head_hash: str, at: str) -> str:
+    return sign({"witness": 1, "seq": seq, "hash": head_hash, "at": at})
+
+
+def witness_record(result: Result, at: dt.datetime) -> bool:
+    """Append a verified head to the witness file (and the `beian.audit` log, for hosts
+    that forward it); False when no witness is configured or the chain did not verify."""
+    path = witness_path()
+    if path is None or not result.ok or not result.head_seq:
+        return False
+    stamp = _at(at)
+    line = {
+        "seq": result.head_seq,
+        "hash": result.head_hash,
+        "at": stamp,
+        "mac": _witness_mac(result.head_seq, result.head_hash, stamp),
+    }
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line, sort_keys=True) + "\n")
+    logger.info(
+        "audit chain head witnessed: seq=%s hash=%s at=%s",
+        *(line[k] for k in ("seq", "hash", "at")),
+    )
+    return True
+
+
+def witness_check(result: Result, start: Anchor, using: str = "default") -> str:
+    """Why the chain disagrees with its witness file, or "" (also when there is none)."""
+    path = witness_path()
+    if path is None or not path.exists():
+        return ""
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            entry = json.loads(text)
+            seq, head_hash, at, mac = entry["seq"], entry["hash"], entry["at"], entry["mac"]
+        except (ValueError, KeyError, TypeError):
+            return f"见证文件 {path} 第 {number} 行无法读取（见证记录被改动）"
+        if not hmac.compare_digest(str(mac), _witness_mac(seq, head_hash, at)):
+            return f"见证文件 {path} 第 {number} 行的签名不符（见证记录被改动）"
+        if seq > result.head_seq:
+            return (
+                f"链序号 {seq} 已于 {at} 经校验存在，但现在链头为链序号 {result.head_seq}"
+                "（末尾的行被删除，且链头被改回）"
+            )
+        if seq > start.seq:
+            stored = (
+                AuditEvent.objects.using(using)
+                .filter(seq=seq)
+                .values_list("row_hash", flat=True)
+                .first()
+            )
+            if stored != head_hash:
+                return f"链序号 {seq} 的校验值与 {at} 的见证记录不符（该行被替换）"
+    return ""
 
 
 # --- The triggers that keep the log append-only -------------------------------------------

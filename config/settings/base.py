@@ -226,6 +226,10 @@ CONTENT_SECURITY_POLICY = {
 # audit IP is the connection's peer. The chain key is a secret kept outside the database.
 BEIAN_TRUSTED_PROXIES = env_list("BEIAN_TRUSTED_PROXIES")
 BEIAN_AUDIT_KEY = os.environ.get("BEIAN_AUDIT_KEY", "")
+# The witness file: the nightly check appends the verified chain head to it, so rows cut
+# from the end of the log are found. Put it on another host or append-only storage (docs/
+# operations.md); empty: no witness (check --deploy warns, beian.W102).
+BEIAN_AUDIT_WITNESS = os.environ.get("BEIAN_AUDIT_WITNESS", "")
 
 # --- Upload limits ------------------------------------------------------------------------
 BEIAN_UPLOAD_MAX_BYTES = int(os.environ.get("BEIAN_UPLOAD_MAX_MB", "20")) * 1024 * 1024

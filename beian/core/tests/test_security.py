@@ -301,6 +301,7 @@ def deploy_check(tmp_path_factory):
         "BEIAN_DATA_DIR": str(folder),
         "BEIAN_POLICY_FILE": str(policy),
         "BEIAN_AUDIT_KEY": secrets.token_urlsafe(32),  # else beian.W101 (auditchain.py)
+        "BEIAN_AUDIT_WITNESS": str(folder / "audit-witness.log"),  # else beian.W102
     }
     for leaked in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # set by other test helpers
         env.pop(leaked, None)
