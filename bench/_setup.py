@@ -17,11 +17,17 @@ def django_on_fresh_sqlite(name: str) -> Path:
     The migrations run in a child process (`manage.py migrate`), as they do in a
     deployment: a web or task process never runs them, so the memory they take (~30 MB of
     migration state) is not counted in the peak memory of the process measured."""
-    sys.path.insert(0, str(ROOT))
     folder = Path(tempfile.mkdtemp(prefix=f"beian-bench-{name}-"))
     path = folder / "bench.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ["BEIAN_DATA_DIR"] = str(folder)
+    _migrate_and_set_up()
+    return path
+
+
+def _migrate_and_set_up() -> None:
+    """Migrate the database DATABASE_URL names in a child process, then set Django up here."""
+    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--verbosity", "0", "--skip-checks"],
@@ -32,7 +38,6 @@ def django_on_fresh_sqlite(name: str) -> Path:
     import django
 
     django.setup()
-    return path
 
 
 def peak_rss_mb() -> float:
@@ -45,17 +50,7 @@ def django_on_database(name: str) -> str:
     """PostgreSQL when DATABASE_URL names it (migrated in a child process, as in a
     deployment), else a fresh SQLite file; returns the database's vendor and version."""
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.path.insert(0, str(ROOT))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
-            [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0", "--skip-checks"],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            check=True,
-        )
-        import django
-
-        django.setup()
+        _migrate_and_set_up()
     else:
         django_on_fresh_sqlite(name)
     from django.db import connection
