@@ -16,12 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
 from beian.core.text import to_simplified
+
+if TYPE_CHECKING:
+    import jieba
 
 SHAPES_FILE = Path(__file__).with_name("nameguard_data") / "similar_shapes.txt"
 
@@ -292,7 +295,11 @@ def similar_shapes() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def base_tokenizer() -> jieba.Tokenizer:
-    """jieba's default dictionary, loaded once and never modified here."""
+    """jieba's default dictionary, loaded once and never modified here. jieba is imported
+    here, not with the module: 20 MB that web and import workers need only when the name
+    guard runs."""
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.check_initialized()
     return jieba.dt
@@ -332,6 +339,8 @@ def tokenizer_with(words: Iterable[str]) -> jieba.Tokenizer:
         for end in range(1, len(word)):
             if word[:end] not in base.FREQ:
                 extra.setdefault(word[:end], 0)
+    import jieba
+
     tokenizer = jieba.Tokenizer()
     tokenizer.FREQ = _OverlayFreq(base.FREQ, extra)
     tokenizer.total = base.total + sum(extra.values())

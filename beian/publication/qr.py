@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 
-import segno
-import zxingcpp
 from PIL import Image, UnidentifiedImageError
+
+# segno and zxing-cpp are imported where they are used: every process loads this module
+# (URL configuration), few draw or read a QR code.
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_PIXELS = 16_000_000  # a 4000 × 4000 phone screenshot; more is not a screenshot
@@ -20,6 +21,8 @@ class QRError(ValueError):
 
 def qr_svg(data: str, *, scale: int = 4) -> bytes:
     """An SVG QR code of `data` (an account's address)."""
+    import segno
+
     buffer = io.BytesIO()
     segno.make(data, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False)
     return buffer.getvalue()
@@ -44,6 +47,8 @@ def read_qr(upload) -> str:
         raise QRError(f"不支持 {kind} 格式：请上传 PNG 或 JPG 格式的二维码截图")
     if width * height > MAX_PIXELS:
         raise QRError(f"图片尺寸 {width}×{height} 过大，请截取二维码部分后再上传")
+    import zxingcpp
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()

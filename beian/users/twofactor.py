@@ -10,7 +10,6 @@ beian.identity) owes nothing when `[auth] sso_counts_as_second_factor`."""
 
 from __future__ import annotations
 
-import segno
 from django.conf import settings
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -89,4 +88,6 @@ def step_done(request) -> None:
 
 def qr_svg(url: str) -> str:
     """The otpauth:// URL as an inline SVG QR code (drawn here: no image service)."""
+    import segno  # here, not with the module: every process loads this one, few draw a QR code
+
     return segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#182433")
