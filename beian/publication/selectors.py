@@ -139,10 +139,16 @@ def publication_settings(root: Unit | None = None) -> Published:
     )
 
 
-def _in_tree(qs, settings: Published):
+def _tree_ids(settings: Published) -> list[int] | None:
+    """The units of the institution whose accounts are public; None: every unit."""
     if settings.only_root or settings.root_id is None:
-        return qs
-    return qs.filter(owner_unit_id__in=Unit.objects.subtree_ids([settings.root_id]))
+        return None
+    return Unit.objects.subtree_ids([settings.root_id])
+
+
+def _in_tree(qs, settings: Published):
+    tree = _tree_ids(settings)
+    return qs if tree is None else qs.filter(owner_unit_id__in=tree)
 
 
 def _published_q(settings: Published) -> Q:
@@ -223,31 +229,27 @@ def directory_search(
     shown = (r for r in candidates if published[r] and all(r in rows for rows in within))
     ordered = list(islice(shown, start, start + per_page + 1))
     pks = [idx.pks[r] for r in ordered]
-    by_pk = _still_published(settings, pks)
-    found = [by_pk[pk] for pk in pks if pk in by_pk]
+    found = _fresh_cards(settings, pks, lambda card: _is_published(card, settings))
     return DirectoryPage(found[:per_page], len(ordered) > per_page, page)
 
 
-def _still_published(settings: Published, pks: list[int]) -> dict[int, dict]:
-    """The cards of `pks`, read fresh, of those still published (the index may lag a
-    write). Read by primary key and checked here: with the published conditions in the
-    query, SQLite walked the status index over every active account (20 ms at 200,000)."""
-    qs = MediaAccount.objects.filter(pk__in=pks).order_by()
-    tree = None
-    if not settings.only_root and settings.root_id is not None:
-        tree = set(Unit.objects.subtree_ids([settings.root_id]))
-    return {
-        card["pk"]: card
-        for card in cards(qs)
-        if _is_published(card, settings) and (tree is None or card["owner_unit_id"] in tree)
-    }
+def _fresh_cards(settings: Published, pks: list[int], keep) -> list[dict]:
+    """The cards of `pks`, in that order, read fresh of the accounts `keep(card)` accepts
+    and still in the institution's tree (the index may lag a write). Read by primary key
+    and checked here: with the conditions in the query, SQLite walked the status index
+    over every active account (20 ms at 200,000)."""
+    tree = _tree_ids(settings)
+    tree = None if tree is None else set(tree)
+    by_pk = {c["pk"]: c for c in cards(MediaAccount.objects.filter(pk__in=pks).order_by())}
+    return [
+        card
+        for card in (by_pk[pk] for pk in pks if pk in by_pk)
+        if keep(card) and (tree is None or card["owner_unit_id"] in tree)
+    ]
 
 
 def _index(settings: Published) -> search_index.Index:
-    tree = None
-    if not settings.only_root and settings.root_id is not None:
-        tree = Unit.objects.subtree_ids([settings.root_id])
-    return search_index.get_index(tree, settings.tiers)
+    return search_index.get_index(_tree_ids(settings), settings.tiers)
 
 
 def _platform_rows(idx: search_index.Index, code: str) -> set[int]:
@@ -539,21 +541,17 @@ def validity(settings: Published, *, platform: str = "", ident: str = "", url: s
 
 
 def _registered_cards(idx: search_index.Index, settings: Published, rows: set[int]) -> list:
-    """The cards of the first CANDIDATE_LIMIT index `rows`, read fresh by primary key, of
-    the accounts still registered in the institution's tree (the index may lag a write)."""
+    """The cards of the first CANDIDATE_LIMIT index `rows` (registry order), read fresh,
+    of the accounts still registered: filed, or closed with a registration number."""
     pks = [idx.pks[r] for r in sorted(rows)[:CANDIDATE_LIMIT]]
-    tree = None
-    if not settings.only_root and settings.root_id is not None:
-        tree = set(Unit.objects.subtree_ids([settings.root_id]))
-    by_pk = {c["pk"]: c for c in cards(MediaAccount.objects.filter(pk__in=pks).order_by())}
-    found = []
-    for card in (by_pk[pk] for pk in pks if pk in by_pk):  # in the registry's order
-        registered = card["filing_state"] == FilingState.FILED or (
-            card["status"] == AccountStatus.CLOSED and card["registration_number"]
-        )
-        if registered and (tree is None or card["owner_unit_id"] in tree):
-            found.append(card)
-    return found
+    return _fresh_cards(settings, pks, _is_registered)
+
+
+def _is_registered(card: dict) -> bool:
+    """`registered_q()` of one card."""
+    return card["filing_state"] == FilingState.FILED or bool(
+        card["status"] == AccountStatus.CLOSED and card["registration_number"]
+    )
 
 
 def _validity(card: dict | None, status: str = "not_registered") -> dict:
